@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Bootstrap: find dotnet, rebuild the build only when its inputs changed (content hash), then run it directly.
+# A warm run costs a hash of build/ plus the build's own start-up: no `dotnet build`, no `dotnet run`.
+set -eo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BUILD_PROJECT="$ROOT/build/_build.csproj"
+OUT="$ROOT/.nuke/temp/build"
+STAMP="$OUT/.inputs.sha256"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+inputs_hash() {
+  (cd "$ROOT" && { find build -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' \) \
+      -not -path '*/bin/*' -not -path '*/obj/*' -print0 | sort -z | xargs -0 sha256sum
+    sha256sum global.json Directory.Build.props Directory.Packages.props; } | sha256sum | cut -d' ' -f1)
+}
+
+find_dotnet() {
+  local wanted
+  wanted="$(sed -n 's/.*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$ROOT/global.json" | head -n1)"
+  for candidate in "${DOTNET_EXE:-}" "$(command -v dotnet 2>/dev/null || true)" "$HOME/.dotnet/dotnet" /usr/share/dotnet/dotnet /usr/lib/dotnet/dotnet; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ] && (cd "$ROOT" && "$candidate" --version >/dev/null 2>&1); then
+      DOTNET="$candidate"
+      return
+    fi
+  done
+  echo "error: no .NET SDK matching global.json (${wanted:-10.0}) found. Install the .NET 10 SDK (https://dot.net/download, or 'apt-get install dotnet-sdk-10.0') and put 'dotnet' on PATH, or set DOTNET_EXE." >&2
+  exit 1
+}
+
+hash="$(inputs_hash)"
+if [ ! -x "$OUT/_build" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$hash" ]; then
+  find_dotnet
+  mkdir -p "$OUT"
+  # one rebuild at a time when several builds start together
+  exec 9>"$OUT.lock"
+  command -v flock >/dev/null && flock 9
+  if [ "$(cat "$STAMP" 2>/dev/null)" != "$hash" ] || [ ! -x "$OUT/_build" ]; then
+    echo "Compiling the build (inputs changed)..." >&2
+    if ! "$DOTNET" build "$BUILD_PROJECT" -c Release -o "$OUT" -nologo -tl:off -clp:NoSummary --verbosity quiet /nodeReuse:false >"$OUT.log" 2>&1; then
+      grep -E 'error|warning' "$OUT.log" | sort -u >&2 || cat "$OUT.log" >&2
+      echo "error: the build project does not compile (full output: .nuke/temp/build.log of dotnet: $OUT.log)." >&2
+      exit 1
+    fi
+    echo "$hash" > "$STAMP"
+  fi
+  exec 9>&-
+fi
+
+exec "$OUT/_build" "$@"

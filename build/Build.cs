@@ -1,0 +1,95 @@
+using BuildEngine;
+
+/// <summary>
+/// AccoReboot's infrastructure build: the seed's Makefile, target for target. Each target says what it does and
+/// after what; the how lives in the services (Secrets/, Cloud/, Infra/, State/, Deploy/, Docker/).
+/// </summary>
+[GitHubActions("ci", GitHubActionsImage.UbuntuLatest,
+    On = [GitHubActionsTrigger.Push, GitHubActionsTrigger.PullRequest],
+    Setup = "sudo .ci/setup",
+    InvokedTargets = [nameof(Test)],
+    TimeoutMinutes = 60)]
+[GitHubActions("deploy", GitHubActionsImage.UbuntuLatest,
+    OnWorkflowDispatchRequiredInputs = ["env"],
+    ExcludedProfiles = ["sandbox"],
+    InvokedTargets = ["Up"],
+    Arguments = ["--yes"],
+    ImportSecrets = ["SOPS_AGE_KEY"],
+    EnvironmentName = "${{ inputs.env }}",
+    ConcurrencyGroup = "deploy-${{ inputs.env }}",
+    TimeoutMinutes = 60)]
+partial class Build : NukeBuild, IContainerImage
+{
+    public static int Main() => Execute<Build>(x => x.Status);
+
+    Target Init => _ => _
+        .Description("Create the environment's state bucket (once per environment)")
+        .Requires(() => Env)
+        .After<IContainerImage>(x => x.Push)
+        .Executes(() => NotImplementedYet("Init", 4));
+
+    Target Plan => _ => _
+        .Description("Show what Apply would change (exit 2 = changes pending)")
+        .Requires(() => Env)
+        .Executes(() => NotImplementedYet("Plan", 4));
+
+    Target Apply => _ => _
+        .Description("Create or update the OVH resources: instance, security group, PostgreSQL, databases, user, IP restriction")
+        .Requires(() => Env)
+        .DependsOn(Init)
+        .Executes(() => NotImplementedYet("Apply", 4));
+
+    Target Deploy => _ => _
+        .Description("Render, upload and start the stack on the instance; roll back if unhealthy")
+        .Requires(() => Env)
+        .After(Apply)
+        .After<IContainerImage>(x => x.Push)
+        .Executes(() => NotImplementedYet("Deploy", 5));
+
+    Target Up => _ => _
+        .Description("Everything: Build, Push, Init, Apply, Deploy")
+        .Requires(() => Env)
+        .DependsOn<IContainerImage>(x => x.Build, x => x.Push)
+        .DependsOn(Init, Apply, Deploy);
+
+    Target Down => _ => _
+        .Description("Delete the environment's resources and its state (asks first)")
+        .Requires(() => Env)
+        .Executes(() => NotImplementedYet("Down", 4));
+
+    Target Status => _ => _
+        .Description("Show the containers, release and disk of the environment")
+        .Requires(() => Env)
+        .Executes(() => NotImplementedYet("Status", 5));
+
+    Target Ssh => _ => _
+        .Description("Open a shell on the instance (pinned host key)")
+        .Requires(() => Env)
+        .Executes(() => NotImplementedYet("Ssh", 5));
+
+    Target Stop => _ => _
+        .Description("Stop the instance (a stopped OVH instance is still billed)")
+        .Requires(() => Env)
+        .Executes(() => NotImplementedYet("Stop", 4));
+
+    Target Start => _ => _
+        .Description("Start the stopped instance")
+        .Requires(() => Env)
+        .Executes(() => NotImplementedYet("Start", 4));
+
+    Target State => _ => _
+        .Description("One table over all environments: resources, IPv4, DB status, last apply")
+        .Executes(() => NotImplementedYet("State", 4));
+
+    Target SopsEdit => _ => _
+        .Description("Edit an encrypted credentials file (--file common, or --env <env>)")
+        .Executes(() => NotImplementedYet("SopsEdit", 3));
+
+    Target Test => _ => _
+        .Description("Run the test suites (the build's xunit tests)")
+        .Executes(() => TestSuite.Run(Filter));
+
+    Target GenerateWorkflows => _ => _
+        .Description("Regenerate .github/workflows from the [GitHubActions] attributes")
+        .Executes(() => WorkflowFiles.Regenerate());
+}

@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+using Spectre.Console;
+
+namespace BuildEngine;
+
+public enum LogLevel
+{
+    Debug,
+    Info,
+    Warning,
+    Error,
+}
+
+/// <summary>
+/// Everything the build prints: to the console and to .nuke/temp/build.log, both through the secret masker.
+/// Warnings and errors are kept and repeated at the end of the run.
+/// </summary>
+public sealed partial class BuildLog : IDisposable
+{
+    private readonly TextWriter _out;
+    private readonly TextWriter _error;
+    private readonly TextWriter? _file;
+    private readonly List<string> _problems = [];
+    private readonly object _gate = new();
+
+    public BuildLog(TextWriter stdout, TextWriter stderr, SecretMasker masker, string? logFile = null, bool verbose = false,
+        bool? ansi = null)
+    {
+        Masker = masker;
+        Verbose = verbose;
+        if (logFile != null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+            _file = new MaskingTextWriter(new StreamWriter(logFile, append: false) { AutoFlush = true }, masker);
+        }
+        _out = new MaskingTextWriter(_file == null ? stdout : new TeeWriter(stdout, _file), masker);
+        _error = new MaskingTextWriter(_file == null ? stderr : new TeeWriter(stderr, _file), masker);
+        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(_out),
+            Ansi = ansi switch { true => AnsiSupport.Yes, false => AnsiSupport.No, _ => AnsiSupport.Detect },
+            ColorSystem = ansi == false ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Interactive = InteractionSupport.Detect,
+        });
+        // redirected output (CI logs, files) has no width: do not wrap tables at 80 columns there
+        if (Console.Profile.Width <= 80 && (ansi != true) && System.Console.IsOutputRedirected) Console.Profile.Width = 160;
+    }
+
+    public SecretMasker Masker { get; }
+    public bool Verbose { get; }
+
+    /// <summary>Spectre.Console over the masked output, for tables, prompts and live progress.</summary>
+    public IAnsiConsole Console { get; }
+
+    /// <summary>The masked standard output, for text that is the result of a command (plans as JSON, rendered files).</summary>
+    public TextWriter Out => _out;
+
+    public IReadOnlyList<string> Problems => _problems;
+
+    public void Debug(string message)
+    {
+        if (Verbose) _out.WriteLine(Colour("90", message));
+        else _file?.WriteLine(message);
+    }
+
+    // Plain lines, never wrapped: a wrapped line could split a secret around the masker, and logs are grepped.
+    public void Info(string message) => _out.WriteLine(message);
+
+    public void Success(string message) => _out.WriteLine(Colour("32", message));
+
+    // Warnings and errors go to stderr as plain text: read by people and by scripts alike.
+    public void Warn(string message)
+    {
+        lock (_gate) _problems.Add("warning: " + message);
+        _error.WriteLine("warning: " + message);
+    }
+
+    public void Error(string message)
+    {
+        lock (_gate) _problems.Add("error: " + message);
+        _error.WriteLine("error: " + message);
+    }
+
+    /// <summary>A line of a child process's output, passed through as it is (after masking).</summary>
+    public void Raw(string line) => _out.WriteLine(line);
+
+    public void Flush()
+    {
+        _out.Flush();
+        _error.Flush();
+    }
+
+    public void Dispose()
+    {
+        Flush();
+        _file?.Dispose();
+    }
+
+    private string Colour(string code, string text) =>
+        Console.Profile.Capabilities.Ansi ? $"\u001b[{code}m{text}\u001b[0m" : text;
+
+    private sealed class TeeWriter(TextWriter console, TextWriter file) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => console.Encoding;
+        public override void Write(char value) { console.Write(value); file.Write(value); }
+        public override void Write(string? value)
+        {
+            console.Write(value);
+            file.Write(AnsiEscapes().Replace(value ?? "", ""));
+        }
+        public override void Flush() { console.Flush(); file.Flush(); }
+    }
+
+    [GeneratedRegex(@"\x1B\[[0-9;?]*[A-Za-z]")]
+    private static partial Regex AnsiEscapes();
+}

@@ -1,0 +1,64 @@
+using System.Reflection;
+
+namespace BuildEngine;
+
+/// <summary>One [Parameter] field or property of the build, with its names and how to read and write it.</summary>
+public sealed class ParameterMember
+{
+    private ParameterMember(MemberInfo member, ParameterAttribute attribute)
+    {
+        Member = member;
+        Name = attribute.Name ?? member.Name;
+        Description = attribute.Description;
+        IsSecret = member.GetCustomAttribute<SecretAttribute>() != null;
+        SelectsProfile = member.GetCustomAttribute<SelectsProfileAttribute>() != null;
+        Type = member is FieldInfo field ? field.FieldType : ((PropertyInfo)member).PropertyType;
+    }
+
+    public MemberInfo Member { get; }
+    public string Name { get; }
+    public string? Description { get; }
+    public bool IsSecret { get; }
+    public bool SelectsProfile { get; }
+    public Type Type { get; }
+
+    public string CliName => "--" + NameStyle.Kebab(Name);
+    public string EnvironmentVariable => "NUKE_" + NameStyle.UpperSnake(Name);
+    public string Key => NameStyle.Normalize(Name);
+
+    public object? GetValue(object build) => Member switch
+    {
+        FieldInfo field => field.GetValue(build),
+        PropertyInfo property => property.GetValue(build),
+        _ => null,
+    };
+
+    public void SetValue(object build, object? value)
+    {
+        switch (Member)
+        {
+            case FieldInfo field: field.SetValue(build, value); break;
+            case PropertyInfo { CanWrite: true } property: property.SetValue(build, value); break;
+            case PropertyInfo property:
+                // get-only auto-property: write its backing field
+                var backing = property.DeclaringType!.GetField($"<{property.Name}>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)
+                              ?? throw new InvalidOperationException($"Parameter {property.Name} has no setter.");
+                backing.SetValue(build, value);
+                break;
+        }
+    }
+
+    public static IReadOnlyList<ParameterMember> Of(Type buildType)
+    {
+        const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+        var members = new List<ParameterMember>();
+        for (var type = buildType; type != null && type != typeof(object); type = type.BaseType)
+            members.InsertRange(0, type.GetMembers(flags | BindingFlags.DeclaredOnly)
+                .Where(m => m is FieldInfo or PropertyInfo)
+                .Select(m => (member: m, attribute: m.GetCustomAttribute<ParameterAttribute>()))
+                .Where(x => x.attribute != null)
+                .OrderBy(x => x.member.MetadataToken)
+                .Select(x => new ParameterMember(x.member, x.attribute!)));
+        return members;
+    }
+}

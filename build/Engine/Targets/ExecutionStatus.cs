@@ -1,0 +1,14 @@
+namespace BuildEngine;
+
+public enum ExecutionStatus
+{
+    None,
+    Scheduled,
+    Running,
+    Succeeded,
+    Failed,
+    Skipped,
+    NotRun,
+    Aborted,
+    Collective,
+}
