@@ -82,8 +82,16 @@ partial class Build : NukeBuild, IContainerImage
         .Executes(() => NotImplementedYet("State", 4));
 
     Target SopsEdit => _ => _
-        .Description("Edit an encrypted credentials file (--file common, or --env <env>)")
-        .Executes(() => NotImplementedYet("SopsEdit", 3));
+        .Description("Edit an encrypted credentials file: --file common, or --env <env>")
+        .Executes(() => SopsEditor.EditAsync(EditedCredentials, CancellationToken));
+
+    Target SopsUpdateKeys => _ => _
+        .Description("Re-wrap every credentials file for the recipients in .sops.yaml")
+        .Executes(() => SopsKeyUpdater.UpdateAllAsync(CredentialsFiles.All, CancellationToken));
+
+    Target Exec => _ => _
+        .Description("Run a command with the decrypted credentials: Exec [--env <env>] -- <command> [args…]")
+        .Executes(() => SecretExec.RunAsync(PassthroughArguments, CredentialsFiles.For(Env), CancellationToken));
 
     Target Test => _ => _
         .Description("Run the test suites (the build's xunit tests)")

@@ -26,6 +26,17 @@ public sealed class EngineRun : IDisposable
         string input = "",
         Action<BuildHost>? whileRunning = null,
         params Expression<Func<T, Target>>[] defaults)
+        where T : NukeBuild, new() =>
+        Of(Split(arguments), setup, environment, interactive, input, whileRunning, defaults);
+
+    public static EngineRun Of<T>(
+        string[] args,
+        Action<TempDirectory>? setup = null,
+        Dictionary<string, string>? environment = null,
+        bool interactive = false,
+        string input = "",
+        Action<BuildHost>? whileRunning = null,
+        params Expression<Func<T, Target>>[] defaults)
         where T : NukeBuild, new()
     {
         var root = new TempDirectory();
@@ -43,7 +54,6 @@ public sealed class EngineRun : IDisposable
             Ansi = false,
             AbortGracePeriod = TimeSpan.FromSeconds(5),
         };
-        var args = Split(arguments);
         int exitCode;
         if (whileRunning == null)
             exitCode = BuildRunner.Run(args, host, defaults);

@@ -13,6 +13,9 @@ internal sealed class BuildExecutor(NukeBuild build, BuildLog log, InterruptSign
 {
     public bool WasAborted { get; private set; }
 
+    /// <summary>The exit code the first failure asked for (e.g. a child process's, passed through by Exec).</summary>
+    public int? FailureExitCode { get; private set; }
+
     public void Execute(IReadOnlyList<ExecutableTarget> plan, IReadOnlyList<string>? skip)
     {
         foreach (var target in plan) target.Status = ExecutionStatus.Scheduled;
@@ -97,6 +100,7 @@ internal sealed class BuildExecutor(NukeBuild build, BuildLog log, InterruptSign
         catch (BuildFailure failure)
         {
             target.Status = ExecutionStatus.Failed;
+            FailureExitCode ??= failure.ExitCode;
             log.Error($"{target.Name}: {failure.Message}");
         }
         catch (Exception exception)

@@ -28,6 +28,8 @@ public sealed class BuildHost
             In = Console.In,
             Environment = new SystemEnvironment(),
             WorkingDirectory = Directory.GetCurrentDirectory(),
+            // through a pipe or in a file, escape codes are noise
+            Ansi = Console.IsOutputRedirected || global::System.Environment.GetEnvironmentVariable("NO_COLOR") != null ? false : null,
         };
         Console.CancelKeyPress += (_, e) =>
         {

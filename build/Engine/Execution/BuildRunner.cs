@@ -65,7 +65,7 @@ public static class BuildRunner
             var executor = new BuildExecutor(build, log, host.Interrupts, host.AbortGracePeriod,
                 parameters.ToDictionary(p => p.Member));
             executor.Execute(plan, build.SkipNames); // null: skip nothing; empty (bare --skip): skip all not invoked
-            return Finish(log, plan, executor.WasAborted, build.ExitCode);
+            return Finish(log, plan, executor.WasAborted, executor.FailureExitCode, build.ExitCode);
         }
         catch (BuildFailure failure)
         {
@@ -83,7 +83,7 @@ public static class BuildRunner
         }
     }
 
-    private static int Finish(BuildLog log, IReadOnlyList<ExecutableTarget> plan, bool aborted, int? exitCode)
+    private static int Finish(BuildLog log, IReadOnlyList<ExecutableTarget> plan, bool aborted, int? failureExitCode, int? exitCode)
     {
         log.Console.WriteLine();
         if (log.Problems.Count > 0)
@@ -98,7 +98,7 @@ public static class BuildRunner
         if (aborted) log.Console.MarkupLine($"[yellow]Build aborted on {when}.[/]");
         else if (failed) log.Console.MarkupLine($"[red]Build failed on {when}.[/]");
         else log.Console.MarkupLine($"[green]Build succeeded on {when}.[/]");
-        return aborted ? ExitAborted : failed ? ExitFailure : exitCode ?? 0;
+        return aborted ? ExitAborted : failed ? failureExitCode ?? ExitFailure : exitCode ?? 0;
     }
 
     private static BuildLog Fallback(BuildHost host, SecretMasker masker) => new(host.Out, host.Error, masker, ansi: host.Ansi);

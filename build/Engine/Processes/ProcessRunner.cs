@@ -22,6 +22,7 @@ public sealed class ProcessRunner(BuildLog log)
         IReadOnlyDictionary<string, string?>? environment = null,
         string? standardInput = null,
         bool echoOutput = true,
+        Stream? standardInputStream = null,
         CancellationToken cancellationToken = default)
     {
         var args = arguments.ToList();
@@ -44,6 +45,7 @@ public sealed class ProcessRunner(BuildLog log)
         if (workingDirectory != null) command = command.WithWorkingDirectory(workingDirectory);
         if (environment != null) command = command.WithEnvironmentVariables(environment);
         if (standardInput != null) command = command.WithStandardInputPipe(PipeSource.FromString(standardInput));
+        else if (standardInputStream != null) command = command.WithStandardInputPipe(PipeSource.FromStream(standardInputStream));
         try
         {
             var result = await command.ExecuteAsync(cancellationToken);

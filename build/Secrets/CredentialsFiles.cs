@@ -1,0 +1,29 @@
+using BuildEngine;
+
+namespace AccoReboot.Secrets;
+
+/// <summary>What SopsEdit opens: the file, the .example it starts from, and the keys it should hold.</summary>
+sealed record EditedCredentials(string Path, string Example, IReadOnlyList<CredentialKey> Schema);
+
+/// <summary>Which credentials files a command uses: common always, the environment's when one is given.</summary>
+sealed class CredentialsFiles(string root, string commonFile)
+{
+    public IReadOnlyList<string> For(string? environment) =>
+        environment == null ? [commonFile] : [commonFile, CredentialSchema.EnvironmentFile(environment)];
+
+    public IReadOnlyList<string> All =>
+        Directory.GetFiles(Path.Combine(root, "credentials"), "*.enc.env")
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    public EditedCredentials ToEdit(string? file, string? environment) => (file, environment) switch
+    {
+        ("common", _) => new(commonFile, CredentialSchema.CommonExample, CredentialSchema.Common),
+        ({ } path, _) when path.Replace('\\', '/') == commonFile => new(commonFile, CredentialSchema.CommonExample, CredentialSchema.Common),
+        (null, { } env) => new(CredentialSchema.EnvironmentFile(env), CredentialSchema.EnvironmentExample, CredentialSchema.Environment),
+        ({ } path, _) when path.EndsWith(".enc.env", StringComparison.Ordinal) => new(path.Replace('\\', '/'), "", []),
+        ({ } path, _) => throw new BuildFailure($"--file {path}: expected 'common' or a path ending in .enc.env."),
+        _ => throw new BuildFailure("SopsEdit needs --file common, or --env <env> for an environment's credentials."),
+    };
+}

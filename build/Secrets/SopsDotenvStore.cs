@@ -1,0 +1,49 @@
+using AccoReboot.Secrets.Age;
+using AccoReboot.Secrets.Sops;
+using BuildEngine;
+
+namespace AccoReboot.Secrets;
+
+/// <summary>A decrypted SOPS dotenv file: its plaintext, its data key and the file it came from.</summary>
+sealed record OpenedSopsFile(string RelativePath, DotenvDocument Plaintext, byte[] DataKey, SopsDotenvFile File);
+
+/// <summary>Reads and writes SOPS dotenv files under the repository root; writes go to a temp file, then rename.</summary>
+sealed class SopsDotenvStore(string root, AgeIdentitySources identitySources, TimeProvider clock)
+{
+    private IReadOnlyList<AgeIdentity>? _identities;
+
+    public string FullPath(string relativePath) => Path.Combine(root, relativePath);
+
+    public bool Exists(string relativePath) => File.Exists(FullPath(relativePath));
+
+    public async Task<OpenedSopsFile> OpenAsync(string relativePath, CancellationToken cancellationToken = default)
+    {
+        var path = FullPath(relativePath);
+        if (!File.Exists(path))
+            throw new BuildFailure($"{relativePath} does not exist: create it with ./build.sh SopsEdit (it starts from the .example).");
+        var text = await File.ReadAllTextAsync(path, cancellationToken);
+        if (!SopsDotenvFile.LooksEncrypted(text))
+            throw new BuildFailure($"{relativePath} is not SOPS-encrypted (no sops_mac line); never commit plaintext credentials: move it away and recreate it with SopsEdit.");
+        var file = SopsDotenvFile.Parse(text, relativePath);
+        var identities = await IdentitiesAsync(cancellationToken);
+        byte[] dataKey;
+        try
+        {
+            dataKey = SopsDataKey.Unwrap(file.Metadata, identities, relativePath);
+        }
+        catch (BuildFailure) when (identities.Count == 0 && identitySources.Unsupported.Count > 0)
+        {
+            throw new BuildFailure($"{relativePath}: found only {string.Join(", ", identitySources.Unsupported)}; this build supports age X25519 identities (AGE-SECRET-KEY-1…).");
+        }
+        return new OpenedSopsFile(relativePath, SopsCodec.Decrypt(file, dataKey, relativePath), dataKey, file);
+    }
+
+    public void Write(string relativePath, DotenvDocument plaintext, byte[] dataKey, SopsMetadata metadata)
+    {
+        var encrypted = SopsCodec.Encrypt(plaintext, dataKey, metadata, clock.GetUtcNow());
+        AtomicFile.WriteAllText(FullPath(relativePath), encrypted.Render());
+    }
+
+    public async Task<IReadOnlyList<AgeIdentity>> IdentitiesAsync(CancellationToken cancellationToken = default) =>
+        _identities ??= await identitySources.LoadAsync(cancellationToken);
+}
