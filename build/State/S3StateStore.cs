@@ -1,0 +1,232 @@
+using System.Net;
+using System.Text;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using AccoReboot.Cloud.Http;
+using BuildEngine;
+
+namespace AccoReboot.State;
+
+/// <summary>Where the state lives and how to reach it.</summary>
+sealed record StateLocation(Uri Endpoint, string Region, string Bucket, string Environment)
+{
+    public string StateKey => $"{Environment}/state.json";
+    public string LockKey => $"{Environment}/state.lock";
+
+    /// <summary>OVH Object Storage: https://s3.&lt;region&gt;.io.cloud.ovh.net (region lower case).</summary>
+    public static Uri OvhEndpoint(string region) => new($"https://s3.{region.ToLowerInvariant()}.io.cloud.ovh.net");
+}
+
+/// <summary>A state document as read, with the ETag a write must match.</summary>
+sealed record StoredState(StateDocument Document, string? ETag);
+
+/// <summary>A held lock: its ETag, so that releasing it cannot delete someone else's.</summary>
+sealed record HeldLock(StateLockInfo Info, string ETag);
+
+/// <summary>
+/// The state of one environment in S3: read, written with If-Match (no lost update), guarded by a lock object
+/// created with If-None-Match: * (conditional writes as OVH documents them). Bodies are sent in one piece:
+/// over plain http AWSSDK v4 would otherwise use aws-chunked framing, which some stores keep verbatim.
+/// </summary>
+sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clock)
+{
+    public StateLocation Location => location;
+
+    public static IAmazonS3 Client(StateLocation location, string accessKey, string secretKey) =>
+        new AmazonS3Client(new BasicAWSCredentials(accessKey, secretKey), new AmazonS3Config
+        {
+            ServiceURL = location.Endpoint.AbsoluteUri,
+            AuthenticationRegion = location.Region.ToLowerInvariant(),
+            ForcePathStyle = true,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            MaxErrorRetry = 4,
+            Timeout = TimeSpan.FromSeconds(30),
+        });
+
+    public async Task<bool> BucketExistsAsync(CancellationToken ct)
+    {
+        try
+        {
+            await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = location.Bucket, MaxKeys = 1 }, ct);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Failure("check the state bucket", e);
+        }
+    }
+
+    public async Task<StoredState?> ReadAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = location.Bucket, Key = location.StateKey }, ct);
+            using var reader = new StreamReader(response.ResponseStream, Encoding.UTF8);
+            var text = await reader.ReadToEndAsync(ct);
+            return new StoredState(StateDocument.Parse(text, Where(location.StateKey)), response.ETag);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Failure("read the state", e);
+        }
+        catch (AmazonServiceException e) when (e.InnerException is HttpRequestException)
+        {
+            throw new CloudUnreachableException($"S3 {location.Endpoint}", e);
+        }
+    }
+
+    /// <summary>Writes the state if it is still the version read (or absent, for the first write); returns the new ETag.</summary>
+    public async Task<string> WriteAsync(StateDocument document, string? expectedETag, CancellationToken ct)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = location.Bucket,
+            Key = location.StateKey,
+            ContentBody = document.Serialize(),
+            ContentType = "application/json",
+            UseChunkEncoding = false,
+        };
+        if (expectedETag == null) request.IfNoneMatch = "*";
+        else request.IfMatch = expectedETag;
+        try
+        {
+            return (await s3.PutObjectAsync(request, ct)).ETag;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+        {
+            throw new BuildFailure($"{Where(location.StateKey)} changed since this run read it (someone else wrote it: is the lock bypassed?). Nothing was overwritten; run again.");
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Failure("write the state", e);
+        }
+    }
+
+    public async Task DeleteStateAsync(CancellationToken ct)
+    {
+        try
+        {
+            await s3.DeleteObjectAsync(location.Bucket, location.StateKey, ct);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Failure("delete the state", e);
+        }
+    }
+
+    /// <summary>
+    /// Takes the lock. A lock left by a process of this host that no longer runs is taken over (it crashed);
+    /// any other held lock is an error naming its holder, unless <paramref name="force"/>.
+    /// </summary>
+    public async Task<HeldLock> AcquireLockAsync(string operation, string who, bool force, CancellationToken ct)
+    {
+        var info = new StateLockInfo(Guid.NewGuid().ToString("N"), who, System.Net.Dns.GetHostName(), Environment.ProcessId, operation, clock.GetUtcNow());
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            try
+            {
+                var response = await s3.PutObjectAsync(new PutObjectRequest
+                {
+                    BucketName = location.Bucket,
+                    Key = location.LockKey,
+                    ContentBody = info.Serialize(),
+                    ContentType = "application/json",
+                    IfNoneMatch = "*",
+                    UseChunkEncoding = false,
+                }, ct);
+                return new HeldLock(info, response.ETag);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Conflict)
+            {
+                // another writer raced us on the lock key: look again
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * (attempt + 1)), ct);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                var (holder, etag) = await ReadLockAsync(ct);
+                if (holder == null) continue; // released meanwhile
+                var stale = holder.Host == info.Host && !IsRunning(holder.Pid);
+                if (!stale && !force)
+                    throw new BuildFailure($"The state of {location.Environment} is locked by {holder.Describe(clock.GetUtcNow())}. " +
+                                           $"Wait for that run, or if it is dead: ./build.sh {operation} --env {location.Environment} --force-unlock");
+                await DeleteLockAsync(etag, ct);
+            }
+            catch (AmazonS3Exception e)
+            {
+                throw Failure("take the state lock", e);
+            }
+        }
+        throw new BuildFailure($"Could not take the state lock of {location.Environment}: other runs keep taking it. Try again.");
+    }
+
+    public async Task ReleaseLockAsync(HeldLock held, CancellationToken ct)
+    {
+        try
+        {
+            await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = location.Bucket, Key = location.LockKey, IfMatch = held.ETag }, ct);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            // someone forced the lock away from us; theirs is not ours to delete
+        }
+    }
+
+    public async Task<StateLockInfo?> CurrentLockAsync(CancellationToken ct) => (await ReadLockAsync(ct)).info;
+
+    private async Task<(StateLockInfo? info, string? etag)> ReadLockAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = location.Bucket, Key = location.LockKey }, ct);
+            using var reader = new StreamReader(response.ResponseStream);
+            return (StateLockInfo.TryParse(await reader.ReadToEndAsync(ct)) ?? new StateLockInfo("?", "unknown", "unknown", 0, "unknown", clock.GetUtcNow()), response.ETag);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return (null, null);
+        }
+    }
+
+    private async Task DeleteLockAsync(string? etag, CancellationToken ct)
+    {
+        try
+        {
+            await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = location.Bucket, Key = location.LockKey, IfMatch = etag }, ct);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+        {
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private string Where(string key) => $"s3://{location.Bucket}/{key}";
+
+    private BuildFailure Failure(string what, AmazonS3Exception e) => e.StatusCode switch
+    {
+        HttpStatusCode.Forbidden => new BuildFailure($"S3 refused to {what} in bucket {location.Bucket} ({e.ErrorCode}: {e.Message}): check S3_ACCESS_KEY / S3_SECRET_KEY and the user's objectstore role."),
+        HttpStatusCode.NotFound => new BuildFailure($"The state bucket {location.Bucket} does not exist at {location.Endpoint}: run ./build.sh Init --env {location.Environment}."),
+        _ => new BuildFailure($"S3 could not {what} in bucket {location.Bucket}: {(int)e.StatusCode} {e.ErrorCode}: {e.Message}"),
+    };
+}
