@@ -1,4 +1,9 @@
+using AccoReboot.Cloud.Http;
+using AccoReboot.Deploy;
+using AccoReboot.Infra;
+using AccoReboot.Infra.Apply;
 using AccoReboot.Secrets;
+using AccoReboot.Secrets.Age;
 using BuildEngine;
 
 partial class Build
@@ -20,4 +25,37 @@ partial class Build
     SopsKeyUpdater SopsKeyUpdater => new(SopsStore, SopsConfig, Log);
     SecretExec SecretExec => new(Credentials, Processes, RootDirectory);
     EditedCredentials EditedCredentials => CredentialsFiles.ToEdit(CredentialsFile, Env);
+
+    // Provisioning
+    TemplateRenderer Templates => new(Path.Combine(RootDirectory, "templates"));
+    Provisioner Provisioner => new(ProvisioningInputs, Log, Confirm, CancellationToken);
+
+    EnvironmentSettings Settings => new(
+        Env!, OvhEndpoint, IdentityUrl, Region, Flavor, Image,
+        new DatabaseSpec(DbVersion, DbPlan, DbFlavor, DbRegion, DbNodes, DbDiskSize, Databases, DbUser, DbUserRoles),
+        AdminCidrs, Protected, StateBucket ?? $"accoreboot-state-{Env}", StateRegion, S3Endpoint,
+        PollSettings.Default with { Interval = TimeSpan.FromSeconds(PollInterval) },
+        PollInterval < 1 ? RetrySettings.Fast : new RetrySettings());
+
+    ProvisioningInputs ProvisioningInputs => new(
+        Settings,
+        async () => CloudSession.Open(Settings, await Credentials.CommonAsync(CancellationToken), await Credentials.EnvironmentAsync(Env!, CancellationToken), TimeProvider.System),
+        DesiredEnvironmentAsync,
+        SealForEnvironment,
+        Operator.Describe(ProcessEnvironment),
+        TimeProvider.System);
+
+    async Task<DesiredEnvironment> DesiredEnvironmentAsync()
+    {
+        var common = await Credentials.CommonAsync(CancellationToken);
+        var userData = Templates.Render("cloud-init.yaml", CloudInitModel.For(Env!, common.SshPublicKey));
+        return new DesiredEnvironment(Env!, Region, Flavor, Image, Settings.Database, AdminCidrs, common.SshPublicKey.Trim(), userData, Protected);
+    }
+
+    /// <summary>Seals a secret (the database password) to the recipients of the environment's credentials file.</summary>
+    Task<string> SealForEnvironment(string secret)
+    {
+        var recipients = SopsConfig().RecipientsFor(CredentialSchema.EnvironmentFile(Env!));
+        return Task.FromResult(AgeArmor.Wrap(AgeFile.Encrypt(System.Text.Encoding.UTF8.GetBytes(secret), recipients)));
+    }
 }

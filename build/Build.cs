@@ -26,18 +26,18 @@ partial class Build : NukeBuild, IContainerImage
         .Description("Create the environment's state bucket (once per environment)")
         .Requires(() => Env)
         .After<IContainerImage>(x => x.Push)
-        .Executes(() => NotImplementedYet("Init", 4));
+        .Executes(() => Provisioner.InitAsync());
 
     Target Plan => _ => _
         .Description("Show what Apply would change (exit 2 = changes pending)")
         .Requires(() => Env)
-        .Executes(() => NotImplementedYet("Plan", 4));
+        .Executes(async () => ExitCode = await Provisioner.PlanAsync(Json));
 
     Target Apply => _ => _
         .Description("Create or update the OVH resources: instance, security group, PostgreSQL, databases, user, IP restriction")
         .Requires(() => Env)
         .DependsOn(Init)
-        .Executes(() => NotImplementedYet("Apply", 4));
+        .Executes(() => Provisioner.ApplyAsync(ForceUnlock, DestroyDatabase));
 
     Target Deploy => _ => _
         .Description("Render, upload and start the stack on the instance; roll back if unhealthy")
@@ -55,7 +55,7 @@ partial class Build : NukeBuild, IContainerImage
     Target Down => _ => _
         .Description("Delete the environment's resources and its state (asks first)")
         .Requires(() => Env)
-        .Executes(() => NotImplementedYet("Down", 4));
+        .Executes(() => Provisioner.DownAsync(ForceUnlock, DestroyDatabase));
 
     Target Status => _ => _
         .Description("Show the containers, release and disk of the environment")
@@ -70,12 +70,12 @@ partial class Build : NukeBuild, IContainerImage
     Target Stop => _ => _
         .Description("Stop the instance (a stopped OVH instance is still billed)")
         .Requires(() => Env)
-        .Executes(() => NotImplementedYet("Stop", 4));
+        .Executes(() => Provisioner.StopAsync(ForceUnlock));
 
     Target Start => _ => _
         .Description("Start the stopped instance")
         .Requires(() => Env)
-        .Executes(() => NotImplementedYet("Start", 4));
+        .Executes(() => Provisioner.StartAsync(ForceUnlock));
 
     Target State => _ => _
         .Description("One table over all environments: resources, IPv4, DB status, last apply")

@@ -52,6 +52,9 @@ public abstract class NukeBuild
 
     public IReadOnlyList<ExecutableTarget> ExecutionPlan { get; internal set; } = [];
 
+    /// <summary>Called once the parameters are bound, before anything runs (NUKE's OnBuildInitialized).</summary>
+    protected internal virtual void OnBuildInitialized() { }
+
     protected static int Execute<T>(params Expression<Func<T, Target>>[] defaultTargets) where T : NukeBuild, new() =>
         BuildRunner.Run<T>(Environment.GetCommandLineArgs().Skip(1).ToArray(), BuildHost.System(), defaultTargets);
 }

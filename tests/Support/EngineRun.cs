@@ -4,12 +4,13 @@ using BuildEngine;
 namespace Tests.Support;
 
 /// <summary>One in-process run of a build class in a scratch repository, with everything it printed.</summary>
-public sealed class EngineRun : IDisposable
+public sealed record EngineRun : IDisposable
 {
     public required int ExitCode { get; init; }
     public required string Out { get; init; }
     public required string Error { get; init; }
     public required TempDirectory Root { get; init; }
+    private bool OwnsRoot { get; init; } = true;
 
     public string All => Out + Error;
     public string LogFile => File.ReadAllText(Root.Combine(".nuke", "temp", "build.log"));
@@ -42,6 +43,20 @@ public sealed class EngineRun : IDisposable
         var root = new TempDirectory();
         Directory.CreateDirectory(root.Combine(".nuke"));
         setup?.Invoke(root);
+        return In<T>(root, args, environment, interactive, input, whileRunning, defaults) with { OwnsRoot = true };
+    }
+
+    /// <summary>A run in an existing scratch repository (several runs in turn, as a user would).</summary>
+    public static EngineRun In<T>(
+        TempDirectory root,
+        string[] args,
+        Dictionary<string, string>? environment = null,
+        bool interactive = false,
+        string input = "",
+        Action<BuildHost>? whileRunning = null,
+        params Expression<Func<T, Target>>[] defaults)
+        where T : NukeBuild, new()
+    {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var host = new BuildHost
@@ -63,11 +78,14 @@ public sealed class EngineRun : IDisposable
             whileRunning(host);
             exitCode = run.GetAwaiter().GetResult();
         }
-        return new EngineRun { ExitCode = exitCode, Out = stdout.ToString(), Error = stderr.ToString(), Root = root };
+        return new EngineRun { ExitCode = exitCode, Out = stdout.ToString(), Error = stderr.ToString(), Root = root, OwnsRoot = false };
     }
 
-    private static string[] Split(string arguments) =>
+    public static string[] Split(string arguments) =>
         arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
-    public void Dispose() => Root.Dispose();
+    public void Dispose()
+    {
+        if (OwnsRoot) Root.Dispose();
+    }
 }

@@ -40,6 +40,7 @@ public static class BuildRunner
             build.Processes = new ProcessRunner(log);
 
             BuildSchema.WriteIfChanged(build, targets, parameters);
+            build.OnBuildInitialized();
 
             var defaults = defaultTargets.Select(d => FindByProperty(targets, d)).ToList();
             var invoked = commandLine.Targets.Concat(build.TargetNames ?? [])

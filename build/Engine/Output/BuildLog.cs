@@ -17,7 +17,8 @@ public enum LogLevel
 /// </summary>
 public sealed partial class BuildLog : IDisposable
 {
-    private readonly TextWriter _out;
+    private readonly TextWriter _data;
+    private TextWriter _out;
     private readonly TextWriter _error;
     private readonly TextWriter? _file;
     private readonly List<string> _problems = [];
@@ -34,26 +35,44 @@ public sealed partial class BuildLog : IDisposable
             _file = new MaskingTextWriter(new StreamWriter(logFile, append: false) { AutoFlush = true }, masker);
         }
         _out = new MaskingTextWriter(_file == null ? stdout : new TeeWriter(stdout, _file), masker);
+        _data = _out;
         _error = new MaskingTextWriter(_file == null ? stderr : new TeeWriter(stderr, _file), masker);
-        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        Console = CreateConsole(_out, ansi);
+    }
+
+    private IAnsiConsole CreateConsole(TextWriter writer, bool? ansi)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(_out),
+            Out = new AnsiConsoleOutput(writer),
             Ansi = ansi switch { true => AnsiSupport.Yes, false => AnsiSupport.No, _ => AnsiSupport.Detect },
             ColorSystem = ansi == false ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
             Interactive = InteractionSupport.Detect,
         });
         // redirected output (CI logs, files) has no width: do not wrap tables at 80 columns there
-        if (Console.Profile.Width <= 80 && (ansi != true) && System.Console.IsOutputRedirected) Console.Profile.Width = 160;
+        if (console.Profile.Width <= 80 && (ansi != true) && System.Console.IsOutputRedirected) console.Profile.Width = 160;
+        return console;
+    }
+
+    /// <summary>
+    /// From now on only data (Out) goes to stdout; headers, progress and the summary go to stderr. For output that
+    /// programs read, such as Plan --json.
+    /// </summary>
+    public void SendChromeToStandardError()
+    {
+        _out.Flush();
+        _out = _error;
+        Console = CreateConsole(_error, false);
     }
 
     public SecretMasker Masker { get; }
     public bool Verbose { get; }
 
     /// <summary>Spectre.Console over the masked output, for tables, prompts and live progress.</summary>
-    public IAnsiConsole Console { get; }
+    public IAnsiConsole Console { get; private set; }
 
     /// <summary>The masked standard output, for text that is the result of a command (plans as JSON, rendered files).</summary>
-    public TextWriter Out => _out;
+    public TextWriter Out => _data;
 
     public IReadOnlyList<string> Problems => _problems;
 
@@ -86,6 +105,7 @@ public sealed partial class BuildLog : IDisposable
 
     public void Flush()
     {
+        _data.Flush();
         _out.Flush();
         _error.Flush();
     }

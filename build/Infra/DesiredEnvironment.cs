@@ -1,0 +1,81 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using AccoReboot.Cloud.OpenStack;
+using BuildEngine;
+
+namespace AccoReboot.Infra;
+
+/// <summary>The managed PostgreSQL an environment wants.</summary>
+sealed record DatabaseSpec(
+    string Version,
+    string Plan,
+    string Flavor,
+    string Region,
+    int Nodes,
+    int? DiskSize,
+    IReadOnlyList<string> Databases,
+    string User,
+    IReadOnlyList<string> UserRoles);
+
+/// <summary>
+/// What one environment should look like, from its profile (.nuke/parameters.&lt;env&gt;.json) and the deploy key.
+/// The names are fixed: &lt;env&gt;-backend, &lt;env&gt;-backend-sg, &lt;env&gt;-deploy, &lt;env&gt;-postgresql.
+/// </summary>
+sealed record DesiredEnvironment(
+    string Name,
+    string Region,
+    string Flavor,
+    string Image,
+    DatabaseSpec Database,
+    IReadOnlyList<string> AdminCidrs,
+    string SshPublicKey,
+    string UserData,
+    bool Protected)
+{
+    /// <summary>Ports open to everyone: HTTP, HTTPS (Caddy) and MQTT (EMQX).</summary>
+    public static readonly IReadOnlyList<int> PublicPorts = [80, 443, 1883];
+
+    public const string ExternalNetwork = "Ext-Net";
+
+    public string InstanceName => $"{Name}-backend";
+    public string SecurityGroupName => $"{Name}-backend-sg";
+    public string KeypairName => $"{Name}-deploy";
+    public string ClusterName => $"{Name}-postgresql";
+
+    public string UserDataSha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(UserData)));
+
+    /// <summary>The SSH key's fingerprint as the instance metadata records it: a key change needs a new instance.</summary>
+    public string SshKeySha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(SshPublicKey.Trim())))[..16];
+
+    /// <summary>The ingress rules of the security group: SSH from the admin networks, the public ports from anywhere.</summary>
+    public IReadOnlyList<SecurityGroupRule> IngressRules =>
+        AdminCidrs.Select(cidr => new SecurityGroupRule(null, "ingress", EthertypeOf(cidr), "tcp", 22, 22, cidr))
+            .Concat(PublicPorts.SelectMany(port => new[]
+            {
+                new SecurityGroupRule(null, "ingress", "IPv4", "tcp", port, port, "0.0.0.0/0"),
+                new SecurityGroupRule(null, "ingress", "IPv6", "tcp", port, port, "::/0"),
+            }))
+            .ToList();
+
+    /// <summary>Checks what can be checked without the cloud; one line per problem.</summary>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (AdminCidrs.Count == 0)
+            problems.Add($"AdminCidrs is empty for {Name}: SSH (and so Deploy) would be closed to everyone. List the networks that deploy in .nuke/parameters.{Name}.json (0.0.0.0/0 opens it to all; SSH is key-only).");
+        foreach (var cidr in AdminCidrs.Where(c => !IsCidr(c)))
+            problems.Add($"AdminCidrs of {Name}: '{cidr}' is not a CIDR block (like 203.0.113.0/24 or 2001:db8::/32).");
+        if (Database.Databases.Count == 0) problems.Add($"Databases of {Name} is empty: list at least accoreboot and powersync_storage.");
+        if (Database.Nodes < 1) problems.Add($"DbNodes of {Name} must be at least 1.");
+        if (!SshPublicKey.StartsWith("ssh-", StringComparison.Ordinal) && !SshPublicKey.StartsWith("ecdsa-", StringComparison.Ordinal))
+            problems.Add("SSH_PUBLIC_KEY in the common credentials is not an OpenSSH public key (ssh-ed25519 AAAA…).");
+        if (problems.Count > 0) throw new BuildFailure(string.Join(Environment.NewLine, problems));
+    }
+
+    private static string EthertypeOf(string cidr) => cidr.Contains(':') ? "IPv6" : "IPv4";
+
+    private static bool IsCidr(string text) =>
+        text.Split('/') is [var address, var bits] && IPAddress.TryParse(address, out var ip) && int.TryParse(bits, out var n) &&
+        n >= 0 && n <= (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+}

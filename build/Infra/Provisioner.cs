@@ -1,0 +1,197 @@
+using AccoReboot.Cloud.Ovh;
+using AccoReboot.Infra.Apply;
+using AccoReboot.State;
+using BuildEngine;
+
+namespace AccoReboot.Infra;
+
+/// <summary>What Provisioner needs from outside: the session, the desired state, who runs it, how to seal a secret.</summary>
+sealed record ProvisioningInputs(
+    EnvironmentSettings Settings,
+    Func<Task<CloudSession>> OpenSession,
+    Func<Task<DesiredEnvironment>> Desired,
+    Func<string, Task<string>> SealSecret,
+    string Who,
+    TimeProvider Clock);
+
+/// <summary>Init, Plan, Apply, Down, Stop and Start of one environment: read live, plan, confirm, apply, record.</summary>
+sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation confirm, CancellationToken cancellationToken)
+{
+    private EnvironmentSettings Settings => inputs.Settings;
+
+    /// <summary>Creates the state bucket (versioned) in the environment's project when it is missing.</summary>
+    public async Task InitAsync()
+    {
+        using var session = await inputs.OpenSession();
+        var ovh = session.Apis.Ovh;
+        try
+        {
+            var container = await ovh.ContainerAsync(Settings.StateRegion, Settings.StateBucket, cancellationToken);
+            log.Info($"State bucket {container.Name} exists in {Settings.StateRegion} (versioning {container.Versioning?.Status ?? "unknown"}).");
+        }
+        catch (OvhApiException e) when (e.IsNotFound)
+        {
+            await ovh.CreateContainerAsync(Settings.StateRegion, new StorageContainerCreation(Settings.StateBucket, new StorageVersioning("enabled")), cancellationToken);
+            log.Success($"Created the state bucket {Settings.StateBucket} in {Settings.StateRegion}, with versioning.");
+        }
+        if (!await session.State.BucketExistsAsync(cancellationToken))
+            throw new BuildFailure($"The bucket {Settings.StateBucket} exists but S3 does not show it at {session.State.Location.Endpoint}: check S3Endpoint / StateRegion.");
+    }
+
+    /// <summary>Prints the plan; returns 2 when there are changes (as terraform plan -detailed-exitcode), else 0.</summary>
+    public async Task<int> PlanAsync(bool json)
+    {
+        using var session = await inputs.OpenSession();
+        var desired = await inputs.Desired();
+        desired.Validate();
+        var stored = await session.State.ReadAsync(cancellationToken);
+        var live = await new LiveReader(session.Apis).ReadAsync(desired, stored?.Document, cancellationToken);
+        var plan = Planner.Plan(desired, live);
+        if (json) log.Out.WriteLine(PlanRendering.Json(plan));
+        else log.Out.Write(PlanRendering.Text(plan));
+        return plan.HasChanges ? 2 : 0;
+    }
+
+    public async Task ApplyAsync(bool forceUnlock, bool destroyDatabase)
+    {
+        using var session = await inputs.OpenSession();
+        var desired = await inputs.Desired();
+        desired.Validate();
+        var held = await session.State.AcquireLockAsync("Apply", inputs.Who, forceUnlock, cancellationToken);
+        try
+        {
+            var stored = await session.State.ReadAsync(cancellationToken);
+            var live = await new LiveReader(session.Apis).ReadAsync(desired, stored?.Document, cancellationToken);
+            var plan = Planner.Plan(desired, live);
+            log.Out.Write(PlanRendering.Text(plan));
+            var state = new StateRecorder(session.State, stored?.Document ?? new StateDocument { Environment = desired.Name }, stored?.ETag, cancellationToken);
+            var context = Context(session, desired, live, state);
+            await state.UpdateAsync(s => StateReconciliation.WithLive(s, desired, live));
+            if (!plan.HasChanges)
+            {
+                await RecordDatabaseAsync(context, live);
+                log.Success("No changes: nothing to apply.");
+                return;
+            }
+            GuardDestructive(plan, desired, destroyDatabase, "Apply");
+            await new ApplyExecutor(new ApplyProgress(log)).ApplyAsync(plan, Planner.Resources(desired), context);
+            await state.UpdateAsync(s => s with { LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, "Apply") });
+            log.Success($"Applied: {plan.Summary[6..]}");
+        }
+        finally
+        {
+            await session.State.ReleaseLockAsync(held, CancellationToken.None);
+        }
+    }
+
+    public async Task DownAsync(bool forceUnlock, bool destroyDatabase)
+    {
+        using var session = await inputs.OpenSession();
+        var desired = await inputs.Desired();
+        var held = await session.State.AcquireLockAsync("Down", inputs.Who, forceUnlock, cancellationToken);
+        try
+        {
+            var stored = await session.State.ReadAsync(cancellationToken);
+            var live = await new LiveReader(session.Apis).ReadAsync(desired, stored?.Document, cancellationToken);
+            var plan = Planner.DestroyPlan(desired, live, destroyDatabase);
+            log.Out.Write(PlanRendering.Text(plan));
+            var state = new StateRecorder(session.State, stored?.Document ?? new StateDocument { Environment = desired.Name }, stored?.ETag, cancellationToken);
+            if (plan.HasChanges)
+            {
+                confirm.RequireTyped($"Down deletes the resources of {desired.Name} listed above", desired.Name);
+                await new ApplyExecutor(new ApplyProgress(log)).ApplyAsync(plan, Planner.Resources(desired), Context(session, desired, live, state));
+            }
+            if (plan.Changes.Any(c => c.Action == ChangeAction.Keep))
+            {
+                await state.UpdateAsync(s => s with { LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, "Down (database kept)") });
+                log.Success($"{desired.Name} is down; its database is kept (protected).");
+            }
+            else
+            {
+                if (stored != null || state.Writes > 0) await session.State.DeleteStateAsync(cancellationToken);
+                log.Success($"{desired.Name} is down: nothing left, state removed.");
+            }
+        }
+        finally
+        {
+            await session.State.ReleaseLockAsync(held, CancellationToken.None);
+        }
+    }
+
+    public async Task StopAsync(bool forceUnlock) => await PowerAsync(stop: true, forceUnlock);
+
+    public async Task StartAsync(bool forceUnlock) => await PowerAsync(stop: false, forceUnlock);
+
+    private async Task PowerAsync(bool stop, bool forceUnlock)
+    {
+        using var session = await inputs.OpenSession();
+        var held = await session.State.AcquireLockAsync(stop ? "Stop" : "Start", inputs.Who, forceUnlock, cancellationToken);
+        try
+        {
+            var stored = await session.State.ReadAsync(cancellationToken);
+            var name = $"{Settings.Name}-backend";
+            var nova = session.Apis.Nova;
+            var server = stored?.Document.Instance is { } known ? await nova.ServerAsync(known.Id, cancellationToken) : null;
+            server ??= (await nova.ServersNamedAsync(name, cancellationToken)).SingleOrDefault()
+                       ?? throw new BuildFailure($"{Settings.Name} has no instance ({name}): run Apply first.");
+            var wanted = stop ? "SHUTOFF" : "ACTIVE";
+            if (server.Status == wanted)
+            {
+                log.Info($"{name} is already {wanted}.");
+                return;
+            }
+            if (stop)
+            {
+                log.Warn($"A stopped OVH instance is still billed (only Down stops the cost); {name} keeps its IPv4 and disk.");
+                await nova.StopAsync(server.Id, cancellationToken);
+            }
+            else await nova.StartAsync(server.Id, cancellationToken);
+            var poller = new Poller(Settings.Polling.Interval, cancellationToken);
+            await poller.UntilAsync($"{name} to be {wanted}", token => nova.ServerAsync(server.Id, token), s => s?.Status == wanted || s?.Status == "ERROR", Settings.Polling.ServerTimeout);
+            log.Success($"{name} is {wanted}.");
+        }
+        finally
+        {
+            await session.State.ReleaseLockAsync(held, CancellationToken.None);
+        }
+    }
+
+    private ApplyContext Context(CloudSession session, DesiredEnvironment desired, LiveSnapshot live, StateRecorder state)
+    {
+        var context = new ApplyContext
+        {
+            Apis = session.Apis,
+            Desired = desired,
+            Live = live,
+            State = state,
+            Polling = Settings.Polling,
+            SealSecret = inputs.SealSecret,
+            CancellationToken = cancellationToken,
+            Report = (_, _) => { },
+        };
+        if (live.SecurityGroup != null) context.Outputs["security-group.id"] = live.SecurityGroup.Id;
+        if (live.Server is { } server)
+        {
+            context.Outputs["instance.id"] = server.Id;
+            if (server.Ipv4 != null) context.Outputs["instance.ipv4"] = server.Ipv4;
+        }
+        if (live.Cluster != null) context.Outputs["cluster.id"] = live.Cluster.Id;
+        return context;
+    }
+
+    /// <summary>The CA and endpoint are read again when the state lacks them (a run stopped before recording them).</summary>
+    private static async Task RecordDatabaseAsync(ApplyContext context, LiveSnapshot live)
+    {
+        if (live.Cluster is { Status: "READY" } cluster && context.State.Current.DbCluster is not { CaCertificate: not null, Host: not null })
+            await Resources.DbClusterResource.RecordAsync(context, cluster);
+    }
+
+    private void GuardDestructive(InfraPlan plan, DesiredEnvironment desired, bool destroyDatabase, string operation)
+    {
+        var database = plan.Changes.FirstOrDefault(c => c.Kind == "db-cluster" && c.Action is ChangeAction.Replace or ChangeAction.Delete);
+        if (database != null && desired.Protected && !destroyDatabase)
+            throw new BuildFailure($"{operation} would replace the database of {desired.Name}, which is protected: its data would be lost. Add --destroy-database if that is what you want.");
+        if (plan.IsDestructive)
+            confirm.RequireTyped($"{operation} replaces or deletes resources of {desired.Name} (see the plan above)", desired.Name);
+    }
+}
