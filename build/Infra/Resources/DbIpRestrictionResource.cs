@@ -32,7 +32,8 @@ sealed class DbIpRestrictionResource(DesiredEnvironment desired) : IManagedResou
         var ovh = context.Apis.Ovh;
         var ct = context.CancellationToken;
         var cluster = context.Outputs["cluster.id"];
-        var ip = context.Outputs["instance.ipv4"] + "/32";
+        var ip = (context.Outputs.TryGetValue("instance.ipv4", out var address) ? address
+            : throw new BuildEngine.BuildFailure($"{desired.InstanceName} has no IPv4 yet: the database cannot be opened to it. Run Apply again once it is ACTIVE.")) + "/32";
         await OvhRetry.WhenNotReadyAsync(context, cluster, Name, async () =>
         {
             var live = await ovh.ClusterAsync(cluster, ct);

@@ -45,6 +45,9 @@ sealed class InstanceResource(DesiredEnvironment desired) : IManagedResource
             changes.Add(new("user_data (cloud-init)", Short(server.Metadata.GetValueOrDefault(UserDataSha256)), Short(desired.UserDataSha256), ForcesReplacement: true));
         if (server.Status == "ERROR")
             changes.Add(new("status", "ERROR", "ACTIVE", ForcesReplacement: true));
+        if (changes.Count == 0 && server.Status == "BUILD")
+            // a run stopped while it was being built: wait for it (its address is hidden until then)
+            return new(Kind, Name, ChangeAction.Update, [new("status", "BUILD", "ACTIVE"), new("ipv4", null, AttributeChange.KnownAfterApply)]);
         if (changes.Count == 0)
             return ResourceChange.None(Kind, Name, server.Status == "SHUTOFF" ? "stopped (Start starts it)" : null);
         return new(Kind, Name, ChangeAction.Replace, changes.Append(new("ipv4", server.Ipv4, AttributeChange.KnownAfterApply)).ToList(),
@@ -53,6 +56,11 @@ sealed class InstanceResource(DesiredEnvironment desired) : IManagedResource
 
     public async Task ApplyAsync(ResourceChange change, ApplyContext context)
     {
+        if (change.Action == ChangeAction.Update)
+        {
+            await WaitActiveAsync(context, context.Live.Server!.Id);
+            return;
+        }
         if (change.Action == ChangeAction.Replace) await DestroyAsync(context);
         var nova = context.Apis.Nova;
         var ct = context.CancellationToken;
@@ -78,6 +86,12 @@ sealed class InstanceResource(DesiredEnvironment desired) : IManagedResource
             id = (await nova.ServersNamedAsync(Name, ct)).SingleOrDefault()?.Id ?? throw AdoptionFailure.Of(e, $"instance {Name}");
         }
         await context.State.UpdateAsync(s => s with { Instance = new InstanceState(id, Name, null, "BUILD") });
+        await WaitActiveAsync(context, id);
+    }
+
+    private async Task WaitActiveAsync(ApplyContext context, string id)
+    {
+        var nova = context.Apis.Nova;
         var server = await context.Poller.UntilAsync($"{Name} to become ACTIVE", async token =>
                 await nova.ServerAsync(id, token) ?? throw new BuildFailure($"{Name} ({id}) disappeared while it was being built."),
             s => s.Status is "ACTIVE" or "ERROR", context.Polling.ServerTimeout, s => context.Report(Name, s.Status));

@@ -244,6 +244,7 @@ sealed class CloudEmulator : IAsyncDisposable
         ("identity", "/domain/id: ", "the default domain's id is \"default\""),
         ("compute", "POST /v2.1/os-keypairs: status 200", "Nova answers 200 below microversion 2.2"),
         ("compute", "/action: status 200", "os-getConsoleOutput answers 200"),
+        ("compute", "/keypair/created_at: Value does not match format", "Nova writes timestamps without a time zone"),
         ("network", "/security_group_rules: Value is \"array\"", "Neutron answers the rules as a list"),
         ("network", "/port_range_m", "Neutron answers ports as numbers"),
     ];
