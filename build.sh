@@ -29,6 +29,13 @@ find_dotnet() {
   exit 1
 }
 
+runtime_id() {
+  local os arch
+  case "$(uname -s)" in Darwin) os=osx ;; *) os=linux ;; esac
+  case "$(uname -m)" in aarch64|arm64) arch=arm64 ;; *) arch=x64 ;; esac
+  echo "$os-$arch"
+}
+
 hash="$(inputs_hash)"
 if [ ! -x "$OUT/_build" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$hash" ]; then
   find_dotnet
@@ -38,7 +45,11 @@ if [ ! -x "$OUT/_build" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$hash" ]; then
   command -v flock >/dev/null && flock 9
   if [ "$(cat "$STAMP" 2>/dev/null)" != "$hash" ] || [ ! -x "$OUT/_build" ]; then
     echo "Compiling the build (inputs changed)..." >&2
-    if ! "$DOTNET" build "$BUILD_PROJECT" -c Release -o "$OUT" -nologo -tl:off -clp:NoSummary --verbosity quiet /nodeReuse:false >"$OUT.log" 2>&1; then
+    # ReadyToRun (precompiled, dependencies included) takes longer to compile but starts a cloud run about
+    # 0.25 s faster than JIT; when the crossgen package cannot be restored, a plain build does
+    if ! "$DOTNET" publish "$BUILD_PROJECT" -c Release -r "$(runtime_id)" --self-contained false -p:PublishReadyToRun=true \
+           -o "$OUT" -nologo -tl:off -clp:NoSummary --verbosity quiet /nodeReuse:false >"$OUT.log" 2>&1 &&
+       ! "$DOTNET" build "$BUILD_PROJECT" -c Release -o "$OUT" -nologo -tl:off -clp:NoSummary --verbosity quiet /nodeReuse:false >>"$OUT.log" 2>&1; then
       grep -E 'error|warning' "$OUT.log" | sort -u >&2 || cat "$OUT.log" >&2
       echo "error: the build project does not compile (full output: .nuke/temp/build.log of dotnet: $OUT.log)." >&2
       exit 1

@@ -68,6 +68,23 @@ partial class Build
     [Parameter("Seconds between two looks at something that takes time (cluster, instance)")]
     readonly double PollInterval = 5;
 
+    // --- the sandbox cloud (SandboxCloud)
+
+    [Parameter("SandboxCloud: port of the OVH/OpenStack emulator on 127.0.0.1")]
+    readonly int SandboxApiPort = 18080;
+
+    [Parameter("SandboxCloud: port of its S3")]
+    readonly int SandboxS3Port = 18081;
+
+    [Parameter("SandboxCloud: seconds a new PostgreSQL cluster stays CREATING")]
+    readonly double SandboxDbDelay = 3;
+
+    [Parameter("SandboxCloud: seconds a new instance stays BUILD")]
+    readonly double SandboxInstanceDelay = 0.5;
+
+    [Parameter("SandboxCloud: seconds a cluster stays UPDATING after a change")]
+    readonly double SandboxUpdateDelay = 0.2;
+
     // --- switches of single targets
 
     [Parameter("Plan: print the plan as JSON on stdout (everything else goes to stderr)")]

@@ -16,7 +16,10 @@ partial class Build
 
     // Secrets: created on first use, so targets that need none never look for an age identity.
     SopsDotenvStore? _sopsStore;
-    SopsDotenvStore SopsStore => _sopsStore ??= new(RootDirectory, new AgeIdentitySources(ProcessEnvironment, Processes), TimeProvider.System);
+    SopsDotenvStore SopsStore => _sopsStore ??= new(RootDirectory, new AgeIdentitySources(ProcessEnvironment, Processes, SandboxKeyFiles), TimeProvider.System);
+
+    // the sandbox's test key is committed: --env sandbox (and its cloud) work without setting SOPS_AGE_KEY_FILE
+    string[] SandboxKeyFiles => Env == "sandbox" || CommonCredentials.Contains("sandbox") ? [Path.Combine(RootDirectory, "credentials", "sandbox", "age-key.txt")] : [];
     SopsConfig SopsConfig() => AccoReboot.Secrets.SopsConfig.Load(Path.Combine(RootDirectory, ".sops.yaml"), ".sops.yaml");
     CredentialsFiles CredentialsFiles => new(RootDirectory, CommonCredentials);
     CredentialsLoader? _credentials;
@@ -25,6 +28,10 @@ partial class Build
     SopsKeyUpdater SopsKeyUpdater => new(SopsStore, SopsConfig, Log);
     SecretExec SecretExec => new(Credentials, Processes, RootDirectory);
     EditedCredentials EditedCredentials => CredentialsFiles.ToEdit(CredentialsFile, Env);
+
+    // Sandbox
+    AccoReboot.Sandbox.SandboxCloud SandboxCloudService => new(RootDirectory, Credentials, Log);
+    AccoReboot.Sandbox.SandboxCloudSettings SandboxCloudSettings => new(SandboxApiPort, SandboxS3Port, SandboxDbDelay, SandboxInstanceDelay, SandboxUpdateDelay);
 
     // Provisioning
     TemplateRenderer Templates => new(Path.Combine(RootDirectory, "templates"));

@@ -36,7 +36,7 @@ partial class Build : NukeBuild, IContainerImage
     Target Apply => _ => _
         .Description("Create or update the OVH resources: instance, security group, PostgreSQL, databases, user, IP restriction")
         .Requires(() => Env)
-        .DependsOn(Init)
+        .After(Init)
         .Executes(() => Provisioner.ApplyAsync(ForceUnlock, DestroyDatabase));
 
     Target Deploy => _ => _
@@ -92,6 +92,10 @@ partial class Build : NukeBuild, IContainerImage
     Target Exec => _ => _
         .Description("Run a command with the decrypted credentials: Exec [--env <env>] -- <command> [args…]")
         .Executes(() => SecretExec.RunAsync(PassthroughArguments, CredentialsFiles.For(Env), CancellationToken));
+
+    Target SandboxCloud => _ => _
+        .Description("Run the local OVH/OpenStack/S3 emulator that --env sandbox talks to (until Ctrl+C)")
+        .Executes(() => SandboxCloudService.RunAsync(SandboxCloudSettings, CancellationToken));
 
     Target Test => _ => _
         .Description("Run the test suites (the build's xunit tests)")

@@ -8,7 +8,7 @@ namespace AccoReboot.Secrets;
 /// SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, then &lt;user config dir&gt;/sops/age/keys.txt.
 /// Keys of kinds we cannot use (post-quantum, plugins) are counted so the error can say so.
 /// </summary>
-sealed class AgeIdentitySources(IProcessEnvironment environment, ProcessRunner processes)
+sealed class AgeIdentitySources(IProcessEnvironment environment, ProcessRunner processes, IReadOnlyList<string>? extraKeyFiles = null)
 {
     public const string UserKeysFileDescription = "~/.config/sops/age/keys.txt (macOS: ~/Library/Application Support/sops/age/keys.txt, Windows: %AppData%\\sops\\age\\keys.txt)";
 
@@ -34,6 +34,8 @@ sealed class AgeIdentitySources(IProcessEnvironment environment, ProcessRunner p
         }
         if (UserKeysFile() is { } keys && File.Exists(keys))
             identities.AddRange(Parse(await File.ReadAllTextAsync(keys, cancellationToken), keys));
+        foreach (var extra in (extraKeyFiles ?? []).Where(File.Exists))
+            identities.AddRange(Parse(await File.ReadAllTextAsync(extra, cancellationToken), extra));
         return identities.DistinctBy(i => i.Recipient.ToString()).ToList();
     }
 

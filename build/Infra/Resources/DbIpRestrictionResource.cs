@@ -12,9 +12,11 @@ sealed class DbIpRestrictionResource(DesiredEnvironment desired) : IManagedResou
     public string Kind => "db-ip-restriction";
     public string Name => desired.ClusterName;
 
-    // after the databases and the user: a change here makes the cluster UPDATING, during which OVH refuses them
+    // after the databases: a change here makes the cluster UPDATING, during which OVH refuses new ones. The user is
+    // created at the same time as the databases and waits for READY meanwhile; if its create comes late it is
+    // answered 409 and waits for the update (OvhRetry), so it is not worth holding the restriction back for it.
     public IReadOnlyList<string> DependsOn =>
-        new[] { "db-cluster." + desired.ClusterName, "instance." + desired.InstanceName, "db-user." + desired.Database.User }
+        new[] { "db-cluster." + desired.ClusterName, "instance." + desired.InstanceName }
             .Concat(desired.Database.Databases.Select(d => "database." + d)).ToList();
 
     public ResourceChange Diff(LiveSnapshot live)
