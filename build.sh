@@ -51,7 +51,7 @@ if [ ! -x "$OUT/_build" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$hash" ]; then
            -o "$OUT" -nologo -tl:off -clp:NoSummary --verbosity quiet /nodeReuse:false >"$OUT.log" 2>&1 &&
        ! "$DOTNET" build "$BUILD_PROJECT" -c Release -o "$OUT" -nologo -tl:off -clp:NoSummary --verbosity quiet /nodeReuse:false >>"$OUT.log" 2>&1; then
       grep -E 'error|warning' "$OUT.log" | sort -u >&2 || cat "$OUT.log" >&2
-      echo "error: the build project does not compile (full output: .nuke/temp/build.log of dotnet: $OUT.log)." >&2
+      echo "error: the build project does not compile (full output: $OUT.log)." >&2
       exit 1
     fi
     echo "$hash" > "$STAMP"

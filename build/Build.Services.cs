@@ -29,6 +29,30 @@ partial class Build
     SecretExec SecretExec => new(Credentials, Processes, RootDirectory);
     EditedCredentials EditedCredentials => CredentialsFiles.ToEdit(CredentialsFile, Env);
 
+    // State of every environment: each profile says where its state is, and which common credentials open it
+    AccoReboot.State.StateOverview StateOverview => new(Log, CancellationToken);
+
+    IReadOnlyList<AccoReboot.State.EnvironmentStateSource> StateSources =>
+        Profiles.Available(RootDirectory).Select(environment =>
+        {
+            var profile = ProfileValues.Read(RootDirectory, environment);
+            var commonFile = profile.Text("CommonCredentials") ?? CommonCredentials;
+            return new AccoReboot.State.EnvironmentStateSource(environment, async () =>
+            {
+                var store = new SopsDotenvStore(RootDirectory, new AgeIdentitySources(ProcessEnvironment, Processes,
+                    environment == "sandbox" ? [Path.Combine(RootDirectory, "credentials", "sandbox", "age-key.txt")] : []), TimeProvider.System);
+                var common = await new CredentialsLoader(store, Secrets, commonFile).CommonAsync(CancellationToken);
+                var settings = Settings with
+                {
+                    Name = environment,
+                    StateBucket = profile.Text("StateBucket") ?? $"accoreboot-state-{environment}",
+                    StateRegion = profile.Text("StateRegion") ?? "GRA",
+                    S3Endpoint = profile.Text("S3Endpoint"),
+                };
+                return CloudSession.OpenState(settings, common, TimeProvider.System);
+            });
+        }).ToList();
+
     // Sandbox
     AccoReboot.Sandbox.SandboxCloud SandboxCloudService => new(RootDirectory, Credentials, Log);
     AccoReboot.Sandbox.SandboxCloudSettings SandboxCloudSettings => new(SandboxApiPort, SandboxS3Port, SandboxDbDelay, SandboxInstanceDelay, SandboxUpdateDelay);
@@ -38,7 +62,7 @@ partial class Build
     Provisioner Provisioner => new(ProvisioningInputs, Log, Confirm, CancellationToken);
 
     EnvironmentSettings Settings => new(
-        Env!, OvhEndpoint, IdentityUrl, Region, Flavor, Image,
+        Env ?? "", OvhEndpoint, IdentityUrl, Region, Flavor, Image,
         new DatabaseSpec(DbVersion, DbPlan, DbFlavor, DbRegion, DbNodes, DbDiskSize, Databases, DbUser, DbUserRoles),
         AdminCidrs, Protected, StateBucket ?? $"accoreboot-state-{Env}", StateRegion, S3Endpoint,
         PollSettings.Default with { Interval = TimeSpan.FromSeconds(PollInterval) },

@@ -79,7 +79,7 @@ partial class Build : NukeBuild, IContainerImage
 
     Target State => _ => _
         .Description("One table over all environments: resources, IPv4, DB status, last apply")
-        .Executes(() => NotImplementedYet("State", 4));
+        .Executes(() => StateOverview.ShowAsync(StateSources));
 
     Target SopsEdit => _ => _
         .Description("Edit an encrypted credentials file: --file common, or --env <env>")

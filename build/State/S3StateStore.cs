@@ -45,7 +45,28 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
             Timeout = TimeSpan.FromSeconds(30),
         });
 
-    public async Task<bool> BucketExistsAsync(CancellationToken ct)
+    /// <summary>No answer from S3 at all (connection refused, DNS, timeout) is one clear line, like any other cloud call.</summary>
+    private async Task<T> Reach<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is HttpRequestException || e.InnerException is HttpRequestException || e is System.Net.Sockets.SocketException)
+        {
+            throw new CloudUnreachableException($"S3 {location.Endpoint} (bucket {location.Bucket})", e);
+        }
+    }
+
+    public Task<bool> BucketExistsAsync(CancellationToken ct) => Reach(() => BucketExistsCoreAsync(ct));
+    public Task<StoredState?> ReadAsync(CancellationToken ct) => Reach(() => ReadCoreAsync(ct));
+    public Task<string> WriteAsync(StateDocument document, string? expectedETag, CancellationToken ct) => Reach(() => WriteCoreAsync(document, expectedETag, ct));
+    public Task DeleteStateAsync(CancellationToken ct) => Reach(async () => { await DeleteStateCoreAsync(ct); return true; });
+    public Task<HeldLock> AcquireLockAsync(string operation, string who, bool force, CancellationToken ct) => Reach(() => AcquireLockCoreAsync(operation, who, force, ct));
+    public Task ReleaseLockAsync(HeldLock held, CancellationToken ct) => Reach(async () => { await ReleaseLockCoreAsync(held, ct); return true; });
+    public async Task<StateLockInfo?> CurrentLockAsync(CancellationToken ct) => (await Reach(() => ReadLockAsync(ct))).info;
+
+    private async Task<bool> BucketExistsCoreAsync(CancellationToken ct)
     {
         try
         {
@@ -62,7 +83,7 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
         }
     }
 
-    public async Task<StoredState?> ReadAsync(CancellationToken ct)
+    private async Task<StoredState?> ReadCoreAsync(CancellationToken ct)
     {
         try
         {
@@ -71,7 +92,7 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
             var text = await reader.ReadToEndAsync(ct);
             return new StoredState(StateDocument.Parse(text, Where(location.StateKey)), response.ETag);
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
         {
             return null;
         }
@@ -79,14 +100,10 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
         {
             throw Failure("read the state", e);
         }
-        catch (AmazonServiceException e) when (e.InnerException is HttpRequestException)
-        {
-            throw new CloudUnreachableException($"S3 {location.Endpoint}", e);
-        }
     }
 
     /// <summary>Writes the state if it is still the version read (or absent, for the first write); returns the new ETag.</summary>
-    public async Task<string> WriteAsync(StateDocument document, string? expectedETag, CancellationToken ct)
+    private async Task<string> WriteCoreAsync(StateDocument document, string? expectedETag, CancellationToken ct)
     {
         var request = new PutObjectRequest
         {
@@ -112,7 +129,7 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
         }
     }
 
-    public async Task DeleteStateAsync(CancellationToken ct)
+    private async Task DeleteStateCoreAsync(CancellationToken ct)
     {
         try
         {
@@ -128,7 +145,7 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
     /// Takes the lock. A lock left by a process of this host that no longer runs is taken over (it crashed);
     /// any other held lock is an error naming its holder, unless <paramref name="force"/>.
     /// </summary>
-    public async Task<HeldLock> AcquireLockAsync(string operation, string who, bool force, CancellationToken ct)
+    private async Task<HeldLock> AcquireLockCoreAsync(string operation, string who, bool force, CancellationToken ct)
     {
         var info = new StateLockInfo(Guid.NewGuid().ToString("N"), who, System.Net.Dns.GetHostName(), Environment.ProcessId, operation, clock.GetUtcNow());
         for (var attempt = 0; attempt < 5; attempt++)
@@ -169,7 +186,7 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
         throw new BuildFailure($"Could not take the state lock of {location.Environment}: other runs keep taking it. Try again.");
     }
 
-    public async Task ReleaseLockAsync(HeldLock held, CancellationToken ct)
+    private async Task ReleaseLockCoreAsync(HeldLock held, CancellationToken ct)
     {
         try
         {
@@ -180,8 +197,6 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
             // someone forced the lock away from us; theirs is not ours to delete
         }
     }
-
-    public async Task<StateLockInfo?> CurrentLockAsync(CancellationToken ct) => (await ReadLockAsync(ct)).info;
 
     private async Task<(StateLockInfo? info, string? etag)> ReadLockAsync(CancellationToken ct)
     {

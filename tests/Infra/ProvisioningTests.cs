@@ -204,4 +204,21 @@ public class ProvisioningTests
         Assert.Contains("instance.test-backend: OpenStack compute POST servers: 403 Forbidden: Quota exceeded for instances", apply.Error);
         Assert.Contains("run the same command again to finish", apply.Error);
     }
+
+    [Fact]
+    public async Task State_shows_every_environment_in_one_table()
+    {
+        var (emulator, root) = await AppliedAsync();
+        await using var _ = emulator;
+        using var __ = root;
+        root.File(".nuke/parameters.preprod.json", $"{{ \"S3Endpoint\": \"{emulator.Cloud.S3Url}\", \"StateBucket\": \"accoreboot-state-preprod\" }}");
+        var state = Run(root, "State");
+        Assert.True(state.ExitCode == 0, state.All);
+        var test = state.Out.Split('\n').Single(l => l.StartsWith("│ test"));
+        Assert.Contains("instance, security group, keypair, PostgreSQL + 2 databases", test);
+        Assert.Contains("203.0.113.10", test);
+        Assert.Contains("READY", test);
+        Assert.Contains("(Apply)", test);
+        Assert.Contains("The state bucket accoreboot-state-preprod does not exist", string.Join(" ", state.Out.Split('\n').Where(l => l.Contains("preprod") || l.StartsWith("│    "))));
+    }
 }

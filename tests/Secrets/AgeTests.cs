@@ -121,4 +121,21 @@ public class AgeTests
         var result = Tool.Run("age-keygen", ["-y", keyFile]);
         Assert.Equal(identity.Recipient.ToString(), result.Out.Trim());
     }
+
+    [Fact, Trait("Category", "Contract")]
+    public void The_age_cli_opens_the_data_key_of_a_sops_file_we_write()
+    {
+        using var temp = new TempDirectory();
+        var identity = AgeIdentity.Generate();
+        var dataKey = AccoReboot.Secrets.Sops.SopsDataKey.New();
+        var document = AccoReboot.Secrets.Sops.DotenvDocument.Parse("A=1\n", "x");
+        var text = AccoReboot.Secrets.Sops.SopsCodec.Encrypt(document, dataKey,
+            new AccoReboot.Secrets.Sops.SopsMetadata { AgeKeys = AccoReboot.Secrets.Sops.SopsDataKey.Wrap(dataKey, [identity.Recipient]) }, DateTimeOffset.UtcNow).Render();
+        var armored = text.Split('\n').Single(l => l.StartsWith("sops_age__list_0__map_enc="))["sops_age__list_0__map_enc=".Length..].Replace("\\n", "\n");
+        var keyFile = temp.File("key.txt", identity.Export() + "\n");
+        var output = temp.Combine("data.key");
+        var result = Tool.Run("age", ["-d", "-i", keyFile, "-o", output, temp.File("key.age", armored)]);
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(dataKey, File.ReadAllBytes(output));
+    }
 }
