@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, Body, Controller, Delete, HttpCode, Inject, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import type pg from 'pg';
+import { hashDeviceSecret, hashPassword, newDeviceSecret } from '../credentials/secrets.js';
+import { POOL } from '../database/database.js';
+import { DeviceDirectory } from '../mqtt-auth/device-directory.js';
+import { isValidDeviceId } from '../mqtt-auth/topic-rules.js';
+import { AdminGuard } from './admin.guard.js';
+
+/** Minimal administration: devices (the secret is returned once, at creation) and app users. */
+@Controller('admin')
+@UseGuards(AdminGuard)
+export class AdminController {
+  constructor(
+    @Inject(POOL) private readonly pool: pg.Pool,
+    @Inject(DeviceDirectory) private readonly devices: DeviceDirectory,
+  ) {}
+
+  @Post('devices')
+  async createDevice(@Body() body: { id?: unknown; name?: unknown; owner_id?: unknown }) {
+    const id = body?.id === undefined ? randomUUID() : body.id;
+    if (typeof id !== 'string' || !isValidDeviceId(id)) throw new BadRequestException('id: letters, digits and _ . : - only, at most 128');
+    const name = typeof body?.name === 'string' ? body.name : '';
+    const owner = typeof body?.owner_id === 'string' ? body.owner_id : null;
+    const secret = newDeviceSecret();
+    try {
+      await this.pool.query('INSERT INTO devices (id, name, owner_id, secret_hash) VALUES ($1, $2, $3, $4)', [id, name, owner, hashDeviceSecret(secret)]);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === '23505') throw new BadRequestException(`device ${id} exists`);
+      if (code === '23503' || code === '22P02') throw new BadRequestException(`owner ${owner} is not a user`);
+      throw error;
+    }
+    return { id, name, owner_id: owner, secret };
+  }
+
+  @Delete('devices/:id')
+  @HttpCode(204)
+  async revokeDevice(@Param('id') id: string) {
+    const result = await this.pool.query('UPDATE devices SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+    this.devices.forget(id);
+    if (result.rowCount === 0) throw new NotFoundException(`no active device ${id}`);
+  }
+
+  @Post('users')
+  async createUser(@Body() body: { username?: unknown; password?: unknown }) {
+    const { username, password } = body ?? {};
+    if (typeof username !== 'string' || username.length < 1 || typeof password !== 'string' || password.length < 12)
+      throw new BadRequestException('username, and a password of at least 12 characters, are required');
+    const id = randomUUID();
+    try {
+      await this.pool.query('INSERT INTO app_users (id, username, password_hash) VALUES ($1, $2, $3)', [id, username, await hashPassword(password)]);
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') throw new BadRequestException(`user ${username} exists`);
+      throw error;
+    }
+    return { id, username };
+  }
+
+  @Delete('users/:id')
+  @HttpCode(204)
+  async deleteUser(@Param('id') id: string) {
+    const result = await this.pool.query('DELETE FROM app_users WHERE id::text = $1', [id]);
+    if (result.rowCount === 0) throw new NotFoundException(`no user ${id}`);
+  }
+}
