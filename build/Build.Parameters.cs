@@ -68,6 +68,23 @@ partial class Build
     [Parameter("Seconds between two looks at something that takes time (cluster, instance)")]
     readonly double PollInterval = 5;
 
+    // --- the API image (Build, Push)
+
+    [Parameter("Registry the API image is pushed to (host[:port])")]
+    readonly string Registry = "registry.accoreboot.example";
+
+    [Parameter("Repository of the API image in the registry")]
+    readonly string ImageRepository = "accoreboot-api";
+
+    [Parameter("Base image of the API image (default: the Dockerfile's, an official Node 22 image)")]
+    readonly string? BaseImage;
+
+    [Parameter("More build arguments of the API image, NAME=value")]
+    readonly string[] BuildArguments = [];
+
+    [Parameter("PEM file of extra CA certificates the image build trusts for npm (a TLS-inspecting proxy)")]
+    readonly string? BuildCaFile;
+
     // --- the sandbox cloud (SandboxCloud)
 
     [Parameter("SandboxCloud: port of the OVH/OpenStack emulator on 127.0.0.1")]

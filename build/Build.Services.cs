@@ -53,6 +53,16 @@ partial class Build
             });
         }).ToList();
 
+    // The API image
+    static readonly HttpClient RegistryHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    AccoReboot.Docker.ImagePublisher IContainerImage.Images => new(
+        new AccoReboot.Docker.ImageSettings(Registry, ImageRepository, BaseImage, BuildArguments, BuildCaFile),
+        RootDirectory, new AccoReboot.Docker.DockerCli(Processes, ProcessEnvironment), Processes,
+        () => Credentials.CommonAsync(CancellationToken),
+        (user, password) => new AccoReboot.Docker.RegistryClient(RegistryHttp, user, password),
+        Log, CancellationToken);
+
     // Sandbox
     AccoReboot.Sandbox.SandboxCloud SandboxCloudService => new(RootDirectory, Credentials, Log);
     AccoReboot.Sandbox.SandboxCloudSettings SandboxCloudSettings => new(SandboxApiPort, SandboxS3Port, SandboxDbDelay, SandboxInstanceDelay, SandboxUpdateDelay);

@@ -1,3 +1,4 @@
+using AccoReboot.Docker;
 using BuildEngine;
 
 /// <summary>
@@ -6,12 +7,14 @@ using BuildEngine;
 /// </summary>
 interface IContainerImage
 {
+    ImagePublisher Images { get; }
+
     Target Build => _ => _
-        .Description("Build the API image, tagged <registry>/<repository>:<git-sha>")
-        .Executes(() => global::Build.NotImplementedYet("Build", 6));
+        .Description("Build the API image, tagged <registry>/<repository>:<git-sha> (and latest)")
+        .Executes(() => Images.BuildAsync());
 
     Target Push => _ => _
-        .Description("Push the API image (skipped when the registry has that digest)")
+        .Description("Push the API image (skipped when the registry has that image under that tag)")
         .DependsOn(Build)
-        .Executes(() => global::Build.NotImplementedYet("Push", 6));
+        .Executes(() => Images.PushAsync());
 }

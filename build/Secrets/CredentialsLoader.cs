@@ -28,7 +28,7 @@ sealed class CredentialsLoader(SopsDotenvStore store, SecretMasker masker, strin
         foreach (var file in files)
         foreach (var (key, value) in (await store.OpenAsync(file, cancellationToken)).Plaintext.ToDictionary())
         {
-            masker.Register(value);
+            if (CredentialSchema.IsSecret(key)) masker.Register(value);
             values[key] = value;
         }
         return values;
@@ -38,7 +38,8 @@ sealed class CredentialsLoader(SopsDotenvStore store, SecretMasker masker, strin
     {
         var opened = await store.OpenAsync(file, cancellationToken);
         var values = opened.Plaintext.ToDictionary();
-        foreach (var value in values.Values) masker.Register(value);
+        foreach (var (key, value) in values)
+            if (CredentialSchema.IsSecret(key)) masker.Register(value);
         var problems = schema
             .Where(k => k.Required && string.IsNullOrWhiteSpace(values.GetValueOrDefault(k.Name)))
             .Select(k => $"{file}: {k.Name} is missing or empty ({k.Description}). Set it with ./build.sh SopsEdit.")

@@ -32,6 +32,8 @@ public class CredentialsTests
         Assert.Equal("e-os_password-0123456789", environment.OpenStackPassword);
         Assert.Equal("password ****", masker.Mask("password e-os_password-0123456789"));
         Assert.DoesNotContain("0123456789", common.ToString());
+        // names and public keys are not secrets: they stay readable in messages
+        Assert.Equal("user e-os_username-0123456789", masker.Mask("user e-os_username-0123456789"));
     }
 
     [Fact]
