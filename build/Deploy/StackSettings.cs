@@ -1,0 +1,47 @@
+namespace AccoReboot.Deploy;
+
+/// <summary>The images of the stack, each pinned to an immutable tag.</summary>
+sealed record StackImages(string Api, string Emqx, string PowerSync, string Caddy);
+
+/// <summary>How the stack of one environment is laid out, from its profile.</summary>
+sealed record StackSettings(
+    string Environment,
+    string? Domain,
+    AcmeSettings Acme,
+    string BindAddress,
+    int HttpPort,
+    int HttpsPort,
+    int MqttPort,
+    bool Dashboard,
+    int DashboardPort,
+    StackImages Images,
+    string PullPolicy,
+    string NetworkName,
+    bool ExternalNetwork,
+    bool DatabaseTls,
+    string PowerSyncAudience)
+{
+    public const string Project = "accoreboot";
+    public const string AppDirectory = "/opt/accoreboot";
+}
+
+/// <summary>Where Caddy gets certificates (empty: Let's Encrypt with Caddy's defaults).</summary>
+sealed record AcmeSettings(string Email, string Ca, string CaRoot);
+
+/// <summary>How the containers reach the managed PostgreSQL.</summary>
+sealed record DatabaseConnection(string Host, int Port, string User, string Password, string Database, string StorageDatabase, string? CaPem)
+{
+    public override string ToString() => $"DatabaseConnection {{ {User}@{Host}:{Port}/{Database}, Password = **** }}";
+
+    public string Url(string database) =>
+        $"postgresql://{Uri.EscapeDataString(User)}:{Uri.EscapeDataString(Password)}@{Host}:{Port}/{Uri.EscapeDataString(database)}";
+}
+
+/// <summary>The stack's secrets from the environment's credentials: they go to .env, and nowhere else.</summary>
+sealed record StackSecrets(string AdminToken, string EmqxCookie, string EmqxDashboardPassword, string PowerSyncToken)
+{
+    public override string ToString() => "StackSecrets { **** }";
+}
+
+/// <summary>What the deploy learnt from the host before rendering: the deploy user's ids, for the files it owns.</summary>
+sealed record HostIdentity(int Uid, int Gid);

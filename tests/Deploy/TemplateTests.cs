@@ -1,0 +1,164 @@
+using System.Text.Json;
+using AccoReboot.Deploy;
+using BuildEngine;
+using Tests.Support;
+
+namespace Tests.Deploy;
+
+/// <summary>Every rendered file checked by the tool that reads it (contract tier).</summary>
+[Trait("Category", "Contract")]
+public class TemplateTests
+{
+    public static TheoryData<string> Variants => new() { "cloud", "sandbox" };
+
+    private static ReleaseFiles Render(string variant) => StackFixture.Render(variant == "cloud" ? StackFixture.Cloud() : StackFixture.Sandbox());
+
+    [Theory, MemberData(nameof(Variants))]
+    public void The_caddyfile_passes_caddy_validate(string variant)
+    {
+        using var directory = StackFixture.Write(Render(variant));
+        var result = Tool.Run("caddy", ["validate", "--adapter", "caddyfile", "--config", directory.Combine("Caddyfile")], environment: new Dictionary<string, string?> { ["HOME"] = directory.Path, ["XDG_DATA_HOME"] = directory.Combine("data"), ["XDG_CONFIG_HOME"] = directory.Combine("config") });
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("Valid configuration", result.All);
+    }
+
+    [Theory, MemberData(nameof(Variants))]
+    public void The_compose_file_passes_docker_compose_config(string variant)
+    {
+        using var directory = StackFixture.Write(Render(variant));
+        var result = Tool.Run("docker", ["compose", "--project-directory", directory.Path, "-f", directory.Combine("docker-compose.yml"), "config", "--format", "json"]);
+        Assert.True(result.ExitCode == 0, result.All);
+        using var config = JsonDocument.Parse(result.Out);
+        var services = config.RootElement.GetProperty("services");
+        Assert.Equal(["api", "caddy", "emqx", "powersync"], services.EnumerateObject().Select(s => s.Name).Order());
+        foreach (var service in services.EnumerateObject())
+        {
+            Assert.Equal("unless-stopped", service.Value.GetProperty("restart").GetString());
+            Assert.True(service.Value.TryGetProperty("healthcheck", out _), $"{service.Name} has no healthcheck");
+            var image = service.Value.GetProperty("image").GetString()!;
+            Assert.DoesNotContain(":latest", image);
+            Assert.Contains(':', image.Split('/')[^1]);
+            Assert.Equal(variant == "cloud" ? "missing" : "never", service.Value.GetProperty("pull_policy").GetString());
+            if (service.Name != "api")
+                Assert.Equal("service_healthy", service.Value.GetProperty("depends_on").GetProperty("api").GetProperty("condition").GetString());
+        }
+        Assert.Equal("admin-token-f00d-0001", services.GetProperty("api").GetProperty("environment").GetProperty("ADMIN_TOKEN").GetString());
+    }
+
+    [Fact]
+    public void Only_the_public_ports_are_published_and_the_dashboard_only_where_the_profile_says()
+    {
+        using var cloud = StackFixture.Write(Render("cloud"));
+        var compose = File.ReadAllText(cloud.Combine("docker-compose.yml"));
+        Assert.Contains("\"0.0.0.0:80:80\"", compose);
+        Assert.Contains("\"0.0.0.0:443:443\"", compose);
+        Assert.Contains("\"0.0.0.0:1883:1883\"", compose);
+        Assert.Contains("\"127.0.0.1:18083:18083\"", compose);
+        var sandbox = Render("sandbox")["docker-compose.yml"].Content;
+        Assert.DoesNotContain("18083", sandbox);
+        Assert.DoesNotContain(":443", sandbox);
+        Assert.Contains("\"127.0.0.1:18090:80\"", sandbox);
+    }
+
+    [Fact]
+    public void The_cloud_init_user_data_passes_cloud_init_schema()
+    {
+        using var directory = new TempDirectory();
+        var userData = new TemplateRenderer(Repository.Path("templates")).Render("cloud-init.yaml", CloudInitModel.For("test", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq1ZbXJg5TCR0uuE+YD0SbhprL6frwhcmE2pTbT6Q4H deploy"));
+        var file = directory.File("user-data", userData);
+        var result = Tool.Run("cloud-init", ["schema", "--config-file", file]);
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("Valid cloud-config", result.All);
+        Assert.Contains(CloudInitModel.MarkerFile, userData);
+        Assert.Contains("PasswordAuthentication no", userData);
+        Assert.Contains("unattended-upgrades", userData);
+    }
+
+    [Theory, MemberData(nameof(Variants))]
+    public void The_powersync_config_passes_its_json_schema(string variant)
+    {
+        using var directory = StackFixture.Write(Render(variant));
+        var result = Tool.Run("node", [Repository.Path("tests", "tools", "powersync-config.cjs"), directory.Combine("powersync.yaml")],
+            environment: new Dictionary<string, string?> { ["NODE_PATH"] = Tool.NpmGlobalRoot });
+        Assert.True(result.ExitCode == 0, result.All);
+        using var config = JsonDocument.Parse(result.Out);
+        var connection = config.RootElement.GetProperty("replication").GetProperty("connections")[0];
+        Assert.Equal(variant == "cloud" ? "verify-full" : "disable", connection.GetProperty("sslmode").GetString());
+        if (variant == "cloud") Assert.Equal(StackFixture.CaPem.TrimEnd(), connection.GetProperty("cacert").GetString()!.TrimEnd());
+        Assert.Equal("env:PS_DATA_SOURCE_URI", connection.GetProperty("uri").GetString());
+        Assert.Equal("http://api:3000/.well-known/jwks.json", config.RootElement.GetProperty("client_auth").GetProperty("jwks_uri").GetString());
+    }
+
+    [Fact]
+    public void A_broken_powersync_config_is_caught_by_the_schema_check()
+    {
+        using var directory = new TempDirectory();
+        var file = directory.File("powersync.yaml", "storage:\n  max_pool_size: 8\nclient_auth:\n  audience: 42\n");
+        var result = Tool.Run("node", [Repository.Path("tests", "tools", "powersync-config.cjs"), file], environment: new Dictionary<string, string?> { ["NODE_PATH"] = Tool.NpmGlobalRoot });
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Theory, MemberData(nameof(Variants))]
+    public void The_emqx_config_parses_as_hocon_and_sends_every_client_to_the_api(string variant)
+    {
+        using var directory = StackFixture.Write(Render(variant));
+        var result = Tool.Run("parse-hocon", ["--strict", "--no-env", directory.Combine("emqx.conf")]);
+        Assert.True(result.ExitCode == 0, result.All);
+        using var config = JsonDocument.Parse(result.Out);
+        var authentication = config.RootElement.GetProperty("authentication")[0];
+        Assert.Equal("http://api:3000/auth/mqtt", authentication.GetProperty("url").GetString());
+        Assert.Equal("${username}", authentication.GetProperty("body").GetProperty("username").GetString());
+        Assert.Equal("deny", config.RootElement.GetProperty("authorization").GetProperty("no_match").GetString());
+        Assert.Equal("data", config.RootElement.GetProperty("node").GetProperty("data_dir").GetString());
+    }
+
+    [Fact]
+    public void The_makefile_runs_compose_with_the_project()
+    {
+        using var directory = StackFixture.Write(Render("cloud"));
+        var result = Tool.Run("make", ["-n", "-f", directory.Combine("Makefile"), "up"]);
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("docker compose -p accoreboot --project-directory /opt/accoreboot/current", result.Out);
+    }
+
+    [Theory, MemberData(nameof(Variants))]
+    public void Secrets_are_only_in_the_env_file_which_is_private(string variant)
+    {
+        var release = Render(variant);
+        Assert.True(release[".env"].IsPrivate);
+        foreach (var file in release.Files.Where(f => f.Path != ".env"))
+        foreach (var secret in StackFixture.SecretValues)
+            Assert.DoesNotContain(secret, file.Content);
+        Assert.Contains("'postgresql://accoreboot:db-pass%2B%2F%3Df00d-0005@", release[".env"].Content);
+    }
+
+    [Fact]
+    public void A_changed_emqx_conf_changes_the_hash_of_emqx_only()
+    {
+        using var templates = new TempDirectory();
+        foreach (var file in Directory.GetFiles(Repository.Path("templates"))) templates.File(Path.GetFileName(file), File.ReadAllText(file));
+        var before = StackFixture.Render(StackFixture.Cloud(), templates.Path);
+        File.AppendAllText(templates.Combine("emqx.conf"), "\nmqtt.max_packet_size = 2MB\n");
+        var after = StackFixture.Render(StackFixture.Cloud(), templates.Path);
+        var changed = ReleaseRenderer.MountsByService.Keys.Where(service => Label(before, service) != Label(after, service)).ToList();
+        Assert.Equal(["emqx"], changed);
+        Assert.NotEqual(before.ContentHash, after.ContentHash);
+    }
+
+    [Fact]
+    public void An_undefined_variable_is_an_error_naming_file_line_and_variable()
+    {
+        using var templates = new TempDirectory();
+        templates.File("Caddyfile", "{\n}\n:80 {\n\trespond \"{{ nowhere }}\"\n}\n");
+        var failure = Assert.Throws<BuildFailure>(() => new TemplateRenderer(templates.Path).Render("Caddyfile", new Dictionary<string, object?>()));
+        Assert.StartsWith("templates/Caddyfile:4:", failure.Message);
+        Assert.Contains("nowhere", failure.Message);
+    }
+
+    private static string Label(ReleaseFiles release, string service)
+    {
+        var lines = release["docker-compose.yml"].Content.Split('\n');
+        var start = Array.FindIndex(lines, l => l == $"  {service}:");
+        return lines.Skip(start).First(l => l.Contains("accoreboot.config-hash"));
+    }
+}
