@@ -38,8 +38,9 @@ sealed class ReleaseRenderer(TemplateRenderer templates)
     private static Dictionary<string, object?> Model(StackSettings settings, DatabaseConnection database, StackSecrets secrets, HostIdentity host) => new()
     {
         ["environment"] = settings.Environment,
-        ["project"] = StackSettings.Project,
-        ["app_directory"] = StackSettings.AppDirectory,
+        ["project"] = settings.Project,
+        ["app_directory"] = settings.AppDirectory,
+        ["health_interval"] = settings.HealthInterval,
         ["domain"] = settings.Domain ?? "",
         ["acme"] = new Dictionary<string, object?> { ["email"] = settings.Acme.Email, ["ca"] = settings.Acme.Ca, ["ca_root"] = settings.Acme.CaRoot },
         ["bind"] = settings.BindAddress,

@@ -19,11 +19,10 @@ sealed record StackSettings(
     string NetworkName,
     bool ExternalNetwork,
     bool DatabaseTls,
-    string PowerSyncAudience)
-{
-    public const string Project = "accoreboot";
-    public const string AppDirectory = "/opt/accoreboot";
-}
+    string PowerSyncAudience,
+    string Project = "accoreboot",
+    string AppDirectory = "/opt/accoreboot",
+    string HealthInterval = "5s");
 
 /// <summary>Where Caddy gets certificates (empty: Let's Encrypt with Caddy's defaults).</summary>
 sealed record AcmeSettings(string Email, string Ca, string CaRoot);

@@ -1,0 +1,33 @@
+using AccoReboot.Deploy.Remote;
+
+namespace AccoReboot.Deploy;
+
+/// <summary>
+/// The instance to deploy to and how its host key is trusted: the key pinned in the state, else the fingerprints
+/// cloud-init printed on the console, else a known_hosts file.
+/// </summary>
+sealed record DeployTarget(
+    SshTarget Ssh,
+    HostKey? PinnedKey,
+    Func<CancellationToken, Task<string>> ConsoleOutput,
+    string? KnownHostsFile);
+
+/// <summary>How long to wait and how many releases to keep.</summary>
+sealed record DeployOptions(TimeSpan MarkerTimeout, TimeSpan UpTimeout, TimeSpan HealthTimeout, TimeSpan PollInterval, int KeepReleases, bool ForceUnlock)
+{
+    public static DeployOptions Default { get; } = new(TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(2), 5, false);
+}
+
+/// <summary>Where health is checked from the host: through Caddy, with TLS and the domain when there is one.</summary>
+sealed record HealthEndpoint(string Url, string? Resolve)
+{
+    public static HealthEndpoint For(StackSettings settings) => settings.Domain is { Length: > 0 } domain
+        ? new HealthEndpoint($"https://{domain}:{settings.HttpsPort}", $"{domain}:{settings.HttpsPort}:127.0.0.1")
+        : new HealthEndpoint($"http://127.0.0.1:{settings.HttpPort}", null);
+}
+
+/// <summary>Everything a release is made of, besides the templates.</summary>
+sealed record StackInputs(StackSettings Settings, DatabaseConnection Database, StackSecrets Secrets, string? RegistryUser, string? RegistryPassword, string Registry)
+{
+    public override string ToString() => $"StackInputs {{ {Settings.Environment}, registry password **** }}";
+}

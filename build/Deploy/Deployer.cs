@@ -1,0 +1,215 @@
+using AccoReboot.Deploy.Remote;
+using AccoReboot.Infra.Apply;
+using BuildEngine;
+
+namespace AccoReboot.Deploy;
+
+/// <summary>What a deploy reports back, for the state.</summary>
+sealed record DeployOutcome(string Release, bool Changed, HostKey? NewlyPinnedKey);
+
+/// <summary>
+/// A deploy over one SSH connection: wait for cloud-init, take the host's deploy lock, render, and when the
+/// release differs from the running one upload it as one tar.gz, switch current atomically, bring the stack up
+/// with compose --wait, check /health and the JWKS through Caddy, and go back to the previous release if any of
+/// it fails. Every outcome is appended to the host's audit log.
+/// </summary>
+sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptions options, BuildLog log, string who, TimeProvider clock,
+    Func<Stream, Stream>? uploadThrough = null)
+{
+    public async Task<DeployOutcome> DeployAsync(DeployTarget target, StackInputs inputs, CancellationToken ct)
+    {
+        await using var ssh = await ConnectAsync(target, ct);
+        var trust = ssh.PresentedKey;
+        var facts = await WaitForCloudInitAsync(ssh, target, ct);
+        await LockAsync(ssh, "Deploy", ct);
+        var release = renderer.Render(inputs.Settings, inputs.Database, inputs.Secrets, new HostIdentity(facts.Uid, facts.Gid));
+        var pinned = target.PinnedKey == null ? trust : null;
+        try
+        {
+            if (facts.ContentHash == release.ContentHash)
+            {
+                var services = StackServices.Parse((await Run(ssh, layout.Services(), "docker compose ps", ct)).Output);
+                if (StackServices.AllUp(services))
+                {
+                    await Run(ssh, layout.Audit(AuditLine(facts.Current!, "no change")), "audit", ct);
+                    log.Success($"Nothing to deploy: release {facts.Current} runs and is healthy.");
+                    return new DeployOutcome(facts.Current!, false, pinned);
+                }
+                log.Warn($"Release {facts.Current} is current but not every service is up: bringing it up again.");
+                await UpAndCheckAsync(ssh, inputs.Settings, facts.Current!, facts.Current, ct);
+                await Run(ssh, layout.Audit(AuditLine(facts.Current!, "repaired")), "audit", ct);
+                return new DeployOutcome(facts.Current!, true, pinned);
+            }
+
+            var id = release.NewReleaseId(clock.GetUtcNow());
+            log.Info($"Deploying release {id} to {target.Ssh.Host} (current: {facts.Current ?? "none"}).");
+            await Run(ssh, layout.EnsureJwtKey(), "create the JWT key", ct);
+            await UploadAsync(ssh, release, id, ct);
+            if (inputs.Settings.PullPolicy != "never")
+            {
+                if (inputs.RegistryUser != null)
+                    await Run(ssh, layout.Login(inputs.Registry, inputs.RegistryUser), $"log in to {inputs.Registry}", ct, input: inputs.RegistryPassword);
+                await Run(ssh, layout.Pull(id), "pull the images", ct);
+            }
+            await Run(ssh, layout.Switch(id), "switch current", ct);
+            await UpAndCheckAsync(ssh, inputs.Settings, id, facts.Current, ct);
+            await Run(ssh, layout.Prune(options.KeepReleases), "prune old releases", ct);
+            await Run(ssh, layout.Audit(AuditLine(id, "deployed")), "audit", ct);
+            log.Success($"Release {id} is live on {target.Ssh.Host}.");
+            return new DeployOutcome(id, true, pinned);
+        }
+        finally
+        {
+            await ssh.RunAsync(layout.Unlock(), ct: CancellationToken.None);
+        }
+    }
+
+    /// <summary>Goes back to the release before the current one (or the one named).</summary>
+    public async Task<string> RollbackAsync(DeployTarget target, StackSettings settings, string? release, CancellationToken ct)
+    {
+        await using var ssh = await ConnectAsync(target, ct);
+        var facts = await FactsAsync(ssh, ct);
+        await LockAsync(ssh, "Rollback", ct);
+        try
+        {
+            var releases = (await Run(ssh, layout.Releases(), "list the releases", ct)).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(r => r.Trim()).ToList();
+            var to = release ?? releases.LastOrDefault(r => string.CompareOrdinal(r, facts.Current) < 0)
+                ?? throw new BuildFailure($"There is no release before {facts.Current} on {target.Ssh.Host}: nothing to roll back to.");
+            if (!releases.Contains(to))
+                throw new BuildFailure($"Release {to} is not on {target.Ssh.Host}; there are: {string.Join(", ", releases)}.");
+            await Run(ssh, layout.Switch(to), "switch current", ct);
+            await UpAndCheckAsync(ssh, settings, to, previous: null, ct);
+            await Run(ssh, layout.Audit(AuditLine(to, $"rolled back from {facts.Current}")), "audit", ct);
+            log.Success($"Release {to} is live again on {target.Ssh.Host}.");
+            return to;
+        }
+        finally
+        {
+            await ssh.RunAsync(layout.Unlock(), ct: CancellationToken.None);
+        }
+    }
+
+    public async Task<SshSession> ConnectAsync(DeployTarget target, CancellationToken ct)
+    {
+        IReadOnlySet<string> fingerprints = new HashSet<string>();
+        IReadOnlyList<HostKey> known = [];
+        if (target.PinnedKey == null)
+        {
+            if (target.KnownHostsFile != null)
+            {
+                if (!File.Exists(target.KnownHostsFile)) throw new BuildFailure($"--known-hosts {target.KnownHostsFile} does not exist.");
+                known = HostKeyPin.FromKnownHosts(await File.ReadAllTextAsync(target.KnownHostsFile, ct), target.Ssh.Host, target.Ssh.Port);
+            }
+            else fingerprints = HostKeyPin.FingerprintsFromConsole(await target.ConsoleOutput(ct));
+        }
+        var trust = new HostKeyTrust(target, fingerprints, known);
+        var session = await SshSession.ConnectAsync(target.Ssh, trust.Decide, ct);
+        if (trust.Pinned) log.Info($"Pinned the host key of {target.Ssh.Host}: {session.PresentedKey.Fingerprint} ({session.PresentedKey.Algorithm}).");
+        return session;
+    }
+
+    public sealed record HostFacts(bool Marker, int Uid, int Gid, string? Current, string? ContentHash);
+
+    public async Task<HostFacts> FactsAsync(SshSession ssh, CancellationToken ct)
+    {
+        var lines = (await Run(ssh, layout.Facts(), "read the host", ct)).Output.Split('\n')
+            .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].Trim(), p => p[1].Trim());
+        var current = lines.GetValueOrDefault("current") is { Length: > 0 } link ? Path.GetFileName(link.TrimEnd('/')) : null;
+        return new HostFacts(lines.GetValueOrDefault("marker") == "yes", int.Parse(lines["uid"]), int.Parse(lines["gid"]), current,
+            lines.GetValueOrDefault("hash") is { Length: > 0 } hash ? hash : null);
+    }
+
+    private async Task<HostFacts> WaitForCloudInitAsync(SshSession ssh, DeployTarget target, CancellationToken ct)
+    {
+        var poller = new Poller(options.PollInterval, ct);
+        try
+        {
+            return await poller.UntilAsync("cloud-init", async token => await FactsAsync(ssh, token), f => f.Marker, options.MarkerTimeout,
+                f => { if (!f.Marker) log.Info($"Waiting for cloud-init on {target.Ssh.Host} ({layout.MarkerFile})…"); });
+        }
+        catch (BuildFailure)
+        {
+            throw new BuildFailure($"cloud-init has not finished on {target.Ssh.Host} after {options.MarkerTimeout.TotalMinutes:0.#} min (no {layout.MarkerFile}): read its console output in the OVH console, or run Apply to replace a broken instance.");
+        }
+    }
+
+    private async Task LockAsync(SshSession ssh, string operation, CancellationToken ct)
+    {
+        var owner = $"{who} {operation} {clock.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ}";
+        if (options.ForceUnlock) await Run(ssh, layout.ForceUnlock(), "break the deploy lock", ct);
+        var result = await ssh.RunAsync(layout.Lock(owner), ct: ct);
+        if (result.ExitCode == 3)
+            throw new BuildFailure($"The deploy lock on the host is held by {result.Output.Trim()}. Wait for that deploy, or if it is dead: --force-unlock.");
+        if (!result.Succeeded) throw Failure("prepare the application directory", result);
+    }
+
+    private async Task UploadAsync(SshSession ssh, ReleaseFiles release, string id, CancellationToken ct)
+    {
+        var bundle = ReleaseBundle.Of(release);
+        var stream = (uploadThrough ?? (s => s))(new MemoryStream(bundle.Bytes));
+        try
+        {
+            var result = await ssh.UploadAsync(stream, layout.UploadPath(id), ct);
+            if (!result.Succeeded) throw Failure("upload the release", result);
+        }
+        catch (Exception e) when (e is not BuildFailure and not OperationCanceledException)
+        {
+            throw new BuildFailure($"The upload of release {id} broke off ({e.Message}); the running release is untouched. Run Deploy again.");
+        }
+        await Run(ssh, layout.Unpack(id, bundle.Sha256, release.ContentHash), "unpack the release", ct);
+        log.Info($"Uploaded release {id} ({bundle.Bytes.Length / 1024.0:0.0} KiB).");
+    }
+
+    private async Task UpAndCheckAsync(SshSession ssh, StackSettings settings, string id, string? previous, CancellationToken ct)
+    {
+        var problem = await BringUpAsync(ssh, settings, ct);
+        if (problem == null) return;
+        if (previous == null || previous == id)
+        {
+            await Run(ssh, layout.Audit(AuditLine(id, "failed: " + problem)), "audit", ct);
+            throw new BuildFailure($"Release {id} is not healthy ({problem}) and there is no earlier release to go back to. See ./build.sh Logs.");
+        }
+        log.Error($"Release {id} is not healthy ({problem}): rolling back to {previous}.");
+        await Run(ssh, layout.Switch(previous), "switch back", ct);
+        var again = await BringUpAsync(ssh, settings, ct);
+        await Run(ssh, layout.Audit(AuditLine(id, $"failed ({problem}), rolled back to {previous}{(again != null ? ", which failed too" : "")}")), "audit", ct);
+        throw new BuildFailure(again == null
+            ? $"Release {id} was not healthy ({problem}); rolled back to {previous}, which serves again."
+            : $"Release {id} was not healthy ({problem}), and the rollback to {previous} is not healthy either ({again}). See ./build.sh Status and Logs.");
+    }
+
+    /// <summary>compose up --wait, then /health and the JWKS through Caddy; null when all is well, else why not.</summary>
+    private async Task<string?> BringUpAsync(SshSession ssh, StackSettings settings, CancellationToken ct)
+    {
+        var up = await ssh.RunAsync(layout.Up(options.UpTimeout), ct: ct);
+        if (!up.Succeeded)
+            return up.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Contains("unhealthy") || l.Contains("rror")) ?? up.FirstErrorLine;
+        var endpoint = HealthEndpoint.For(settings);
+        var poller = new Poller(options.PollInterval, ct);
+        try
+        {
+            await poller.UntilAsync("/health and /.well-known/jwks.json through Caddy",
+                async token => await ssh.RunAsync(layout.Health(endpoint.Url, endpoint.Resolve), ct: token), r => r.Succeeded, options.HealthTimeout);
+            return null;
+        }
+        catch (BuildFailure)
+        {
+            return $"{endpoint.Url}/health or the JWKS does not answer through Caddy after {options.HealthTimeout.TotalSeconds:0} s";
+        }
+    }
+
+    private async Task<RemoteResult> Run(SshSession ssh, string command, string what, CancellationToken ct, string? input = null)
+    {
+        log.Debug($"$ {command}");
+        var result = await ssh.RunAsync(command, input, ct);
+        if (!result.Succeeded) throw Failure(what, result);
+        return result;
+    }
+
+    private static BuildFailure Failure(string what, RemoteResult result) =>
+        result.Error.Contains("No space left on device") || result.Output.Contains("No space left on device")
+            ? new BuildFailure($"The host's disk is full: could not {what}. The running release is untouched; free space (docker system prune) and deploy again.")
+            : new BuildFailure($"Could not {what} on the host (exit code {result.ExitCode}): {result.FirstErrorLine}");
+
+    private string AuditLine(string release, string result) => $"{clock.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ} {who} {release} {result}";
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace AccoReboot.Deploy.Remote;
+
+/// <summary>
+/// The shell commands of a deploy, built as data (Kamal style): pure functions of where things are on the host,
+/// tested without a server; SshSession runs them. Everything lives under AppDirectory:
+/// releases/&lt;id&gt;/, current → releases/&lt;id&gt;, keys/, audit.log, .deploy-lock/, .upload/.
+/// </summary>
+sealed record RemoteLayout(string AppDirectory, string Project, string MarkerFile)
+{
+    private string App => Shell.Quote(AppDirectory);
+    private string Current => Shell.Quote($"{AppDirectory}/current");
+
+    public string ComposeIn(string directory) =>
+        Shell.Command("docker", "compose", "-p", Project, "--project-directory", directory, "-f", $"{directory}/docker-compose.yml");
+
+    private string ComposeCurrent => ComposeIn($"{AppDirectory}/current");
+
+    /// <summary>One round trip: is cloud-init done, who am I, what runs now.</summary>
+    public string Facts() =>
+        $"if [ -f {Shell.Quote(MarkerFile)} ]; then echo marker=yes; else echo marker=no; fi; " +
+        $"echo uid=$(id -u); echo gid=$(id -g); echo current=$(readlink {Current} 2>/dev/null); " +
+        $"echo hash=$(cat {Current}/.release-hash 2>/dev/null)";
+
+    /// <summary>Takes the deploy lock (an atomic mkdir); exit 3 and the holder's line when it is held.</summary>
+    public string Lock(string owner) =>
+        $"mkdir -p {App}/releases {App}/keys {App}/.upload && chmod 700 {App}/keys && " +
+        $"if mkdir {App}/.deploy-lock 2>/dev/null; then printf '%s\\n' {Shell.Quote(owner)} > {App}/.deploy-lock/owner; " +
+        $"else cat {App}/.deploy-lock/owner 2>/dev/null || echo unknown; exit 3; fi";
+
+    public string Unlock() => $"rm -rf {App}/.deploy-lock";
+
+    public string ForceUnlock() => $"rm -rf {App}/.deploy-lock";
+
+    public string Services() => $"{ComposeCurrent} ps --all --format json";
+
+    /// <summary>The JWT key pair is made once on the host and never replaced (tokens stay valid across deploys).</summary>
+    public string EnsureJwtKey() =>
+        $"ls {App}/keys/*.key.pem >/dev/null 2>&1 || " +
+        $"(umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out {App}/keys/jwt-$(date -u +%Y%m%d%H%M%S).key.pem 2>&1)";
+
+    public string UploadPath(string release) => $"{AppDirectory}/.upload/{release}.tar.gz";
+
+    /// <summary>Checks the upload, unpacks it beside the other releases, and only then gives it its name.</summary>
+    public string Unpack(string release, string sha256, string contentHash)
+    {
+        var upload = Shell.Quote(UploadPath(release));
+        var target = Shell.Quote($"{AppDirectory}/releases/{release}");
+        var temporary = Shell.Quote($"{AppDirectory}/releases/{release}.tmp");
+        return "set -e; " +
+               $"echo {Shell.Quote($"{sha256}  {UploadPath(release)}")} | sha256sum -c --quiet; " +
+               $"rm -rf {temporary}; mkdir -p {temporary}; tar -xzf {upload} -C {temporary}; chmod 600 {temporary}/.env; " +
+               $"printf '%s\\n' {Shell.Quote(contentHash)} > {temporary}/.release-hash; rm -rf {target}; mv {temporary} {target}; rm -f {upload}";
+    }
+
+    public string Login(string registry, string user) => Shell.Command("docker", "login", registry, "--username", user, "--password-stdin");
+
+    public string Pull(string release) => $"{ComposeIn($"{AppDirectory}/releases/{release}")} pull --quiet";
+
+    /// <summary>current → releases/&lt;id&gt; in one rename, so a reader sees the old release or the new, never none.</summary>
+    public string Switch(string release) =>
+        $"cd {App} && ln -sfn {Shell.Quote($"releases/{release}")} current.new && mv -Tf current.new current";
+
+    public string Up(TimeSpan timeout) =>
+        $"{ComposeCurrent} up -d --wait --wait-timeout {(int)timeout.TotalSeconds} --remove-orphans 2>&1";
+
+    public string Health(string url, string? resolve) =>
+        string.Join(" && ", new[] { "/health", "/.well-known/jwks.json" }.Select(path =>
+            Shell.Command(new[] { "curl", "-fsS", "--max-time", "5", "-o", "/dev/null" }
+                .Concat(resolve != null ? new[] { "--resolve", resolve } : [])
+                .Append(url + path))));
+
+    /// <summary>Keeps the last releases, and any release a container still mounts files from.</summary>
+    public string Prune(int keep) =>
+        $"cd {App}/releases && used=$(docker ps -aq --filter label=com.docker.compose.project={Shell.Quote(Project)} | " +
+        "xargs -r docker inspect --format '{{range .Mounts}}{{.Source}} {{end}}' | tr ' ' '\\n' | sed -n 's#.*/releases/\\([^/]*\\)/.*#\\1#p' | sort -u); " +
+        $"ls -1 | grep -v '\\.tmp$' | sort | head -n -{keep.ToString(CultureInfo.InvariantCulture)} | while read -r r; do echo \"$used\" | grep -qx \"$r\" || rm -rf \"$r\"; done; " +
+        $"rm -rf {App}/.upload/*";
+
+    public string Releases() => $"ls -1 {App}/releases | grep -v '\\.tmp$' | sort";
+
+    public string Audit(string line) => $"printf '%s\\n' {Shell.Quote(line)} >> {App}/audit.log";
+
+    public string Logs(string? service, bool follow, int tail) =>
+        $"{ComposeCurrent} logs --tail {tail}{(follow ? " --follow" : "")}{(service != null ? " " + Shell.Quote(service) : "")} 2>&1";
+
+    public string Disk() => $"df -h {App} | tail -1";
+}

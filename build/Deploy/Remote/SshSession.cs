@@ -1,0 +1,128 @@
+using System.Net.Sockets;
+using System.Text;
+using BuildEngine;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace AccoReboot.Deploy.Remote;
+
+/// <summary>Where to connect and as whom.</summary>
+sealed record SshTarget(string Host, int Port, string User, string PrivateKey)
+{
+    public override string ToString() => $"{User}@{Host}:{Port}";
+}
+
+/// <summary>The outcome of a remote command.</summary>
+sealed record RemoteResult(int ExitCode, string Output, string Error)
+{
+    public bool Succeeded => ExitCode == 0;
+    public string FirstErrorLine => (Error + "\n" + Output).Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "no message";
+}
+
+/// <summary>
+/// One SSH connection to the instance (SSH.NET), for a whole deploy: commands and uploads are channels of it.
+/// The host key is checked before anything is sent; connection failures are one line each.
+/// </summary>
+sealed class SshSession : IAsyncDisposable
+{
+    private static int _connections;
+    private readonly SshClient _client;
+
+    /// <summary>Connections opened by this process (the deploy benchmark reports it).</summary>
+    public static int Connections => _connections;
+
+    private SshSession(SshClient client, HostKey presented)
+    {
+        _client = client;
+        PresentedKey = presented;
+    }
+
+    /// <summary>The key the host presented (after it was accepted).</summary>
+    public HostKey PresentedKey { get; }
+
+    /// <summary>Connects; <paramref name="trust"/> decides on the presented key and explains a refusal.</summary>
+    public static async Task<SshSession> ConnectAsync(SshTarget target, Func<HostKey, string?> trust, CancellationToken ct)
+    {
+        PrivateKeyFile key;
+        try
+        {
+            key = new PrivateKeyFile(new MemoryStream(Encoding.UTF8.GetBytes(target.PrivateKey.Replace("\r\n", "\n").Trim() + "\n")));
+        }
+        catch (Exception e) when (e is SshException or ArgumentException or InvalidOperationException)
+        {
+            throw new BuildFailure($"SSH_PRIVATE_KEY in the common credentials is not a usable private key ({e.Message}).");
+        }
+        var info = new ConnectionInfo(target.Host, target.Port, target.User, new PrivateKeyAuthenticationMethod(target.User, key))
+        {
+            Timeout = TimeSpan.FromSeconds(15),
+        };
+        var client = new SshClient(info);
+        HostKey? presented = null;
+        string? refusal = null;
+        client.HostKeyReceived += (_, e) =>
+        {
+            presented = new HostKey(e.HostKeyName, Convert.ToBase64String(e.HostKey));
+            refusal = trust(presented);
+            e.CanTrust = refusal == null;
+        };
+        try
+        {
+            Interlocked.Increment(ref _connections);
+            await client.ConnectAsync(ct);
+        }
+        catch (Exception e)
+        {
+            client.Dispose();
+            throw e switch
+            {
+                _ when refusal != null => new BuildFailure(refusal),
+                SshAuthenticationException => new BuildFailure($"{target} refused the deploy key ({e.Message}): is SSH_PUBLIC_KEY the key the instance was created with? A new key needs a new instance (Apply)."),
+                SocketException or SshConnectionException or SshOperationTimeoutException or TimeoutException =>
+                    new BuildFailure($"Cannot reach {target} over SSH ({e.Message}): is the instance running (Status, Start) and the security group open to your address (AdminCidrs)?"),
+                _ => e,
+            };
+        }
+        return new SshSession(client, presented!);
+    }
+
+    public async Task<RemoteResult> RunAsync(string command, string? input = null, CancellationToken ct = default)
+    {
+        using var ssh = _client.CreateCommand(command);
+        var running = ssh.ExecuteAsync(ct);
+        if (input != null)
+        {
+            await using var stdin = ssh.CreateInputStream();
+            await stdin.WriteAsync(Encoding.UTF8.GetBytes(input), ct);
+        }
+        await running;
+        return new RemoteResult(ssh.ExitStatus ?? -1, ssh.Result, ssh.Error);
+    }
+
+    /// <summary>Streams <paramref name="content"/> into a remote file through the same connection (cat over an exec channel).</summary>
+    public async Task<RemoteResult> UploadAsync(Stream content, string remotePath, CancellationToken ct)
+    {
+        using var ssh = _client.CreateCommand($"cat > {Shell.Quote(remotePath)}");
+        var running = ssh.ExecuteAsync(ct);
+        await using (var stdin = ssh.CreateInputStream())
+            await content.CopyToAsync(stdin, ct);
+        await running;
+        return new RemoteResult(ssh.ExitStatus ?? -1, ssh.Result, ssh.Error);
+    }
+
+    /// <summary>Runs a command and streams its output lines as they come (Logs --follow).</summary>
+    public async Task<int> StreamAsync(string command, Action<string> line, CancellationToken ct)
+    {
+        using var ssh = _client.CreateCommand(command);
+        var running = ssh.ExecuteAsync(ct);
+        using var reader = new StreamReader(ssh.OutputStream);
+        while (await reader.ReadLineAsync(ct) is { } text) line(text);
+        await running;
+        return ssh.ExitStatus ?? -1;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,166 @@
+using AccoReboot.Deploy;
+using AccoReboot.Deploy.Remote;
+using BuildEngine;
+
+namespace Tests.Support;
+
+/// <summary>
+/// A real host to deploy to, on this machine: OpenSSH on 127.0.0.1 (own port, host key, key-only) for a deploy
+/// user in the docker group, an application directory, the cloud-init marker, a Docker network with PostgreSQL 17
+/// on it as the managed database. Ports are free ports of 127.0.0.1; everything is removed afterwards.
+/// </summary>
+internal sealed class DeployHost : IAsyncDisposable
+{
+    public const string User = "accoreboot-deploy";
+    private static readonly Lazy<string> ApiImage = new(BuildApiImage);
+
+    private readonly TempDirectory _directory = new("deploy-host");
+    private BackgroundProcess? _sshd;
+
+    public string Id { get; } = Guid.NewGuid().ToString("N")[..8];
+    public int SshPort { get; } = FreePort.Next();
+    public string PrivateKey { get; private set; } = "";
+    public string HostPublicKey { get; private set; } = "";
+    public StackSettings Settings { get; private set; } = null!;
+    public string AppDirectory => _directory.Combine("app");
+    public string Marker => _directory.Combine("boot-finished-docker");
+    public string Project => $"acc-{Id}";
+    public string DatabaseContainer => $"acc-{Id}-db";
+    public DatabaseConnection Database { get; } = new("placeholder", 5432, "accoreboot", "db-password-for-deploy-tests", "accoreboot", "powersync_storage", null);
+    public TempDirectory Directory => _directory;
+
+    public static async Task<DeployHost> StartAsync(bool marker = true)
+    {
+        EnsureUser();
+        var host = new DeployHost();
+        try
+        {
+            await host.InitializeAsync(marker);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task InitializeAsync(bool marker)
+    {
+        var dir = _directory;
+        Run("chmod", "755", dir.Path);
+        Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.Combine("host_key"));
+        Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "deploy@tests", "-f", dir.Combine("deploy_key"));
+        System.IO.Directory.CreateDirectory(dir.Combine("authorized"));
+        File.Copy(dir.Combine("deploy_key.pub"), dir.Combine("authorized", User));
+        Run("chmod", "-R", "a+rX", dir.Combine("authorized"));
+        System.IO.Directory.CreateDirectory(AppDirectory);
+        Run("chown", $"{User}:{User}", AppDirectory);
+        if (marker) File.WriteAllText(Marker, "");
+        dir.File("sshd_config", $"""
+            Port {SshPort}
+            ListenAddress 127.0.0.1
+            HostKey {dir.Combine("host_key")}
+            PidFile {dir.Combine("sshd.pid")}
+            AuthorizedKeysFile {dir.Combine("authorized")}/%u
+            StrictModes no
+            UsePAM no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+            AllowUsers {User}
+            """);
+        System.IO.Directory.CreateDirectory("/run/sshd");
+        _sshd = new BackgroundProcess("/usr/sbin/sshd", ["-D", "-e", "-f", dir.Combine("sshd_config")]);
+        FreePort.WaitUntilListening(SshPort, TimeSpan.FromSeconds(10));
+
+        Run("docker", "network", "create", Project);
+        Run("docker", "run", "-d", "--pull", "never", "--name", DatabaseContainer, "--network", Project, "-e", "POSTGRES_PASSWORD=postgres", "local/pg17-timescaledb:trixie");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (Tool.Run("docker", ["exec", DatabaseContainer, "pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres"]).ExitCode != 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("PostgreSQL did not start");
+            await Task.Delay(200);
+        }
+        foreach (var sql in new[]
+                 {
+                     $"CREATE ROLE accoreboot LOGIN REPLICATION PASSWORD '{Database.Password}'",
+                     "CREATE DATABASE accoreboot OWNER accoreboot",
+                     "CREATE DATABASE powersync_storage OWNER accoreboot",
+                 })
+            Run("docker", "exec", DatabaseContainer, "psql", "-q", "-U", "postgres", "-c", sql);
+
+        PrivateKey = File.ReadAllText(dir.Combine("deploy_key"));
+        HostPublicKey = File.ReadAllText(dir.Combine("host_key.pub")).Split(' ')[1];
+        Settings = new StackSettings("deploytest", null, new AcmeSettings("", "", ""), "127.0.0.1", FreePort.Next(), FreePort.Next(), FreePort.Next(),
+            false, 18083, new StackImages(ApiImage.Value, "local/emqx-standin:trixie", "local/powersync-standin:trixie", "local/caddy-sandbox:trixie"),
+            "never", Project, ExternalNetwork: true, DatabaseTls: false, "powersync", Project, AppDirectory, "1s");
+    }
+
+    public DatabaseConnection DatabaseOnNetwork => Database with { Host = DatabaseContainer };
+
+    public HostKey Key => new("ssh-ed25519", HostPublicKey);
+
+    public DeployTarget Target(HostKey? pinned = null, string? console = null, string? privateKey = null, int? port = null) =>
+        new(new SshTarget("127.0.0.1", port ?? SshPort, User, privateKey ?? PrivateKey), pinned ?? Key,
+            _ => Task.FromResult(console ?? ""), null);
+
+    public StackInputs Inputs(StackSettings? settings = null, DatabaseConnection? database = null) =>
+        new(settings ?? Settings, database ?? DatabaseOnNetwork, StackFixture.Secrets, null, null, "unused.registry");
+
+    public Deployer Deployer(BuildLog log, DeployOptions? options = null, Func<Stream, Stream>? uploadThrough = null) =>
+        new(new ReleaseRenderer(new TemplateRenderer(Repository.Path("templates"))), new RemoteLayout(AppDirectory, Project, Marker),
+            options ?? new DeployOptions(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(90), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500), 5, false),
+            log, "tester@tests", TimeProvider.System, uploadThrough);
+
+    /// <summary>The containers of the stack: service → (id, state, health).</summary>
+    public IReadOnlyDictionary<string, (string id, string state)> Containers()
+    {
+        var output = Tool.Run("docker", ["ps", "-a", "--filter", $"label=com.docker.compose.project={Project}", "--format", "{{.Label \"com.docker.compose.service\"}} {{.ID}} {{.State}}"]).Out;
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToDictionary(p => p[0], p => (p[1], p[2]));
+    }
+
+    public string Current => Path.GetFileName(Tool.Run("readlink", [Path.Combine(AppDirectory, "current")]).Out.Trim());
+
+    public async ValueTask DisposeAsync()
+    {
+        var containers = Tool.Run("docker", ["ps", "-aq", "--filter", $"label=com.docker.compose.project={Project}"]).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (containers.Length > 0) Tool.Run("docker", ["rm", "-f", "-v", .. containers]);
+        Tool.Run("docker", ["rm", "-f", DatabaseContainer]);
+        Tool.Run("docker", ["volume", "rm", $"{Project}_emqx-data", $"{Project}_caddy-data", $"{Project}_caddy-config"]);
+        Tool.Run("docker", ["network", "rm", Project]);
+        _sshd?.Dispose();
+        Tool.Run("umount", [AppDirectory]);
+        _directory.Dispose();
+        await Task.CompletedTask;
+    }
+
+    private static void EnsureUser()
+    {
+        if (Tool.Run("id", [User]).ExitCode == 0) return;
+        Run("useradd", "-m", "-s", "/bin/bash", "-G", "docker", User);
+        Run("usermod", "-p", "*", User); // locked accounts are refused by sshd without PAM
+    }
+
+    private static string BuildApiImage()
+    {
+        var tag = "accoreboot-api:deploy-tests";
+        using var scratch = new TempDirectory();
+        var arguments = new List<string> { "build", "-q", "--build-arg", "BASE_IMAGE=local/node:trixie", "-t", tag };
+        var certificates = System.IO.Directory.Exists("/usr/local/share/ca-certificates")
+            ? System.IO.Directory.GetFiles("/usr/local/share/ca-certificates", "*.crt").Select(File.ReadAllText).ToList() : [];
+        if (certificates.Count > 0) arguments.AddRange(["--build-arg", "EXTRA_CA_CERTS=" + string.Join("\n", certificates)]);
+        arguments.Add(Repository.Path("api"));
+        var result = Tool.Run("docker", arguments, timeout: TimeSpan.FromMinutes(10));
+        if (result.ExitCode != 0) throw new InvalidOperationException("docker build of the API: " + result.All);
+        return tag;
+    }
+
+    private static void Run(string program, params string[] arguments)
+    {
+        var result = Tool.Run(program, arguments);
+        if (result.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(" ", arguments)}: {result.All}");
+    }
+
+    public static BuildLog Log(StringWriter output) => new(output, output, new SecretMasker(), ansi: false);
+}
