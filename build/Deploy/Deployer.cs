@@ -19,11 +19,10 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
     public async Task<DeployOutcome> DeployAsync(DeployTarget target, StackInputs inputs, CancellationToken ct)
     {
         await using var ssh = await ConnectAsync(target, ct);
-        var trust = ssh.PresentedKey;
+        var pinned = target.PinnedKey == null ? ssh.PresentedKey : null;
         var facts = await WaitForCloudInitAsync(ssh, target, ct);
         await LockAsync(ssh, "Deploy", ct);
         var release = renderer.Render(inputs.Settings, inputs.Database, inputs.Secrets, new HostIdentity(facts.Uid, facts.Gid));
-        var pinned = target.PinnedKey == null ? trust : null;
         try
         {
             if (facts.ContentHash == release.ContentHash)
@@ -129,7 +128,8 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         }
         catch (BuildFailure)
         {
-            throw new BuildFailure($"cloud-init has not finished on {target.Ssh.Host} after {options.MarkerTimeout.TotalMinutes:0.#} min (no {layout.MarkerFile}): read its console output in the OVH console, or run Apply to replace a broken instance.");
+            var waited = options.MarkerTimeout.TotalMinutes >= 1 ? $"{options.MarkerTimeout.TotalMinutes:0.#} min" : $"{options.MarkerTimeout.TotalSeconds:0} s";
+            throw new BuildFailure($"cloud-init has not finished on {target.Ssh.Host} after {waited} (no {layout.MarkerFile}): read its console output in the OVH console, or run Apply to replace a broken instance.");
         }
     }
 
