@@ -22,6 +22,7 @@ static class StateReconciliation
             DbUser = live.User is { } u ? (state.DbUser?.Id == u.Id ? state.DbUser : new DbUserState(u.Id, u.Username ?? "", null)) : null,
             DbIpRestrictions = live.Cluster?.IpRestrictions?.Select(r => r.Ip).Order().ToList() ?? [],
             HostKey = live.Server != null && state.Instance?.Id == live.Server.Id ? state.HostKey : null,
+            Release = live.Server != null && state.Instance?.Id == live.Server.Id ? state.Release : null,
         };
         return Same(state, next) ? state : next;
     }

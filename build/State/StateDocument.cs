@@ -14,8 +14,11 @@ sealed record DbClusterState(string Id, string Description, string? Status, stri
 
 sealed record DbUserState(string Id, string Username, string? SealedPassword);
 
-/// <summary>The SSH host key of the instance, pinned at first contact (issue: deploy).</summary>
-sealed record HostKeyState(string Algorithm, string FingerprintSha256, string Source, DateTimeOffset PinnedAt);
+/// <summary>The SSH host key of the instance, pinned at first contact; a replaced instance forgets it.</summary>
+sealed record HostKeyState(string Algorithm, string PublicKey, string Fingerprint, DateTimeOffset PinnedAt);
+
+/// <summary>The release running on the instance, as the last deploy left it.</summary>
+sealed record ReleaseState(string Id, string Image, DateTimeOffset At, string By);
 
 sealed record ChangeRecord(DateTimeOffset At, string By, string Operation);
 
@@ -40,6 +43,7 @@ sealed record StateDocument
     public DbUserState? DbUser { get; init; }
     public List<string> DbIpRestrictions { get; init; } = [];
     public HostKeyState? HostKey { get; init; }
+    public ReleaseState? Release { get; init; }
     public ChangeRecord? LastChange { get; init; }
 
     public bool IsEmpty => SecurityGroup == null && Keypair == null && Instance == null && DbCluster == null;

@@ -99,7 +99,7 @@ sealed class InstanceResource(DesiredEnvironment desired) : IManagedResource
             throw new BuildFailure($"{Name} went to ERROR: {server.FaultMessage ?? "no fault message"}. The next Apply replaces it.");
         context.Outputs["instance.id"] = server.Id;
         context.Outputs["instance.ipv4"] = server.Ipv4 ?? throw new BuildFailure($"{Name} is ACTIVE without an IPv4 on {DesiredEnvironment.ExternalNetwork}.");
-        await context.State.UpdateAsync(s => s with { Instance = new InstanceState(server.Id, Name, server.Ipv4, server.Status), HostKey = null });
+        await context.State.UpdateAsync(s => s with { Instance = new InstanceState(server.Id, Name, server.Ipv4, server.Status), HostKey = null, Release = null });
     }
 
     public ResourceChange DestroyChange(LiveSnapshot live, bool destroyData) =>
@@ -112,7 +112,7 @@ sealed class InstanceResource(DesiredEnvironment desired) : IManagedResource
         await nova.DeleteServerAsync(server.Id, context.CancellationToken);
         await context.Poller.UntilAsync($"{Name} to be deleted", token => nova.ServerAsync(server.Id, token), s => s == null,
             context.Polling.ServerTimeout, s => context.Report(Name, s == null ? "deleted" : "deleting"));
-        await context.State.UpdateAsync(s => s with { Instance = null, HostKey = null });
+        await context.State.UpdateAsync(s => s with { Instance = null, HostKey = null, Release = null });
     }
 
     private static string? Short(string? hash) => hash == null ? "(unknown)" : hash.Length > 12 ? hash[..12] : hash;
