@@ -1,3 +1,4 @@
+using AccoReboot.Deploy;
 using BuildEngine;
 
 partial class Build
@@ -84,6 +85,112 @@ partial class Build
 
     [Parameter("PEM file of extra CA certificates the image build trusts for npm (a TLS-inspecting proxy)")]
     readonly string? BuildCaFile;
+
+    // --- the stack on the instance (Deploy, Render, Status, Logs, Ssh, Rollback)
+
+    [Parameter("Public domain of the API: Caddy gets its certificate and serves :443 (none: plain HTTP on :80)")]
+    readonly string? Domain;
+
+    [Parameter("ACME account e-mail of Caddy (certificate expiry notices)")]
+    readonly string AcmeEmail = "";
+
+    [Parameter("ACME directory URL (default: Let's Encrypt; staging for tests)")]
+    readonly string AcmeCa = "";
+
+    [Parameter("PEM root of a private ACME CA (Pebble, step-ca)")]
+    readonly string AcmeCaRoot = "";
+
+    [Parameter("Address the stack's public ports bind to on the instance")]
+    readonly string PublicBind = "0.0.0.0";
+
+    [Parameter("Port of Caddy's HTTP on the instance")]
+    readonly int HttpPort = 80;
+
+    [Parameter("Port of Caddy's HTTPS on the instance (with a domain)")]
+    readonly int HttpsPort = 443;
+
+    [Parameter("Port of EMQX's MQTT listener on the instance")]
+    readonly int MqttPort = 1883;
+
+    [Parameter("Publish the EMQX dashboard (test environments only)")]
+    readonly bool EmqxDashboard;
+
+    [Parameter("Port of the EMQX dashboard when published")]
+    readonly int DashboardPort = 18083;
+
+    [Parameter("EMQX image, pinned (5.8.x is the last open-source line)")]
+    readonly string EmqxImage = "emqx/emqx:5.8.9";
+
+    [Parameter("PowerSync service image, pinned")]
+    readonly string PowerSyncImage = "journeyapps/powersync-service:1.15.2";
+
+    [Parameter("Caddy image, pinned")]
+    readonly string CaddyImage = "caddy:2.10.2-alpine";
+
+    [Parameter("Compose pull_policy of the stack: missing (pinned tags never move), always, never")]
+    readonly string PullPolicy = "missing";
+
+    [Parameter("Compose project of the stack on the instance")]
+    readonly string StackProject = "accoreboot";
+
+    [Parameter("Docker network of the stack")]
+    readonly string StackNetwork = "accoreboot";
+
+    [Parameter("The stack's network exists already (made outside the stack, as the sandbox's)")]
+    readonly bool ExternalNetwork;
+
+    [Parameter("Reach the managed PostgreSQL with TLS, verify-full against the CA of the OVH API")]
+    readonly bool DatabaseTls = true;
+
+    [Parameter("Audience of the JWTs PowerSync accepts")]
+    readonly string PowerSyncAudience = "powersync";
+
+    [Parameter("Directory of the stack on the instance (releases, current, keys, audit.log)")]
+    readonly string AppDirectory = CloudInitModel.AppDirectory;
+
+    [Parameter("File cloud-init creates once Docker is ready; Deploy waits for it")]
+    readonly string MarkerFile = CloudInitModel.MarkerFile;
+
+    [Parameter("User Deploy connects as (created by cloud-init, in the docker group)")]
+    readonly string DeployUser = CloudInitModel.DeployUser;
+
+    [Parameter("SSH port of the instance")]
+    readonly int SshPort = 22;
+
+    [Parameter("known_hosts file to trust the instance's host key from at first contact (default: its console output)")]
+    readonly string? KnownHosts;
+
+    [Parameter("Releases kept on the instance")]
+    readonly int KeepReleases = 5;
+
+    [Parameter("Interval of the containers' healthchecks")]
+    readonly string HealthInterval = "5s";
+
+    [Parameter("Seconds Deploy waits for cloud-init's marker on a new instance")]
+    readonly double MarkerTimeout = 600;
+
+    [Parameter("Seconds Deploy waits for every container to be healthy")]
+    readonly double UpTimeout = 180;
+
+    [Parameter("Seconds Deploy waits for /health and the JWKS through Caddy")]
+    readonly double HealthTimeout = 120;
+
+    // --- switches of the stack targets
+
+    [Parameter("Logs: only this service (api, emqx, powersync, caddy)")]
+    readonly string? Service;
+
+    [Parameter("Logs: keep printing new lines until Ctrl+C")]
+    readonly bool Follow;
+
+    [Parameter("Logs: lines of history per service")]
+    readonly int Tail = 100;
+
+    [Parameter("Rollback: the release to go back to (default: the one before the current)")]
+    readonly string? Release;
+
+    [Parameter("Render: directory to write the rendered release to")]
+    readonly string? Output;
 
     // --- the sandbox cloud (SandboxCloud)
 

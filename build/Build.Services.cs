@@ -8,9 +8,6 @@ using BuildEngine;
 
 partial class Build
 {
-    internal static void NotImplementedYet(string target, int issue) =>
-        throw new BuildFailure($"{target} is not implemented yet (issue #{issue}).");
-
     TestSuite TestSuite => new(RootDirectory, Processes, CancellationToken);
     WorkflowFiles WorkflowFiles => new(this, Log);
 
@@ -89,7 +86,7 @@ partial class Build
     async Task<DesiredEnvironment> DesiredEnvironmentAsync()
     {
         var common = await Credentials.CommonAsync(CancellationToken);
-        var userData = Templates.Render("cloud-init.yaml", CloudInitModel.For(Env!, common.SshPublicKey));
+        var userData = Templates.Render("cloud-init.yaml", CloudInitModel.For(Env!, common.SshPublicKey, DeployUser, AppDirectory, MarkerFile));
         return new DesiredEnvironment(Env!, Region, Flavor, Image, Settings.Database, AdminCidrs, common.SshPublicKey.Trim(), userData, Protected);
     }
 
@@ -98,5 +95,51 @@ partial class Build
     {
         var recipients = SopsConfig().RecipientsFor(CredentialSchema.EnvironmentFile(Env!));
         return Task.FromResult(AgeArmor.Wrap(AgeFile.Encrypt(System.Text.Encoding.UTF8.GetBytes(secret), recipients)));
+    }
+
+    // The stack on the instance: Deploy, Rollback, Status, Logs, Ssh, Render
+    Deployment Deployment => new(DeploymentInputs, Log, CancellationToken);
+    StackInspector StackInspector => new(DeploymentInputs, Log, CancellationToken);
+    InteractiveShell InteractiveShell => new(DeploymentInputs, Log, CancellationToken);
+    ReleasePreview ReleasePreview => new(DeploymentInputs, Log);
+
+    DeploymentInputs DeploymentInputs => new(
+        Env ?? "",
+        StackSettings,
+        new SshSettings(SshPort, DeployUser, KnownHosts),
+        new AccoReboot.Deploy.Remote.RemoteLayout(AppDirectory, StackProject, MarkerFile),
+        new DeployOptions(TimeSpan.FromSeconds(MarkerTimeout), TimeSpan.FromSeconds(UpTimeout), TimeSpan.FromSeconds(HealthTimeout),
+            TimeSpan.FromSeconds(Math.Min(PollInterval, 2)), KeepReleases, ForceUnlock),
+        DbUser,
+        Databases.ElementAtOrDefault(0) ?? throw new BuildFailure("--databases names no database: the first is the API's, the second PowerSync's storage."),
+        Databases.ElementAtOrDefault(1) ?? throw new BuildFailure("--databases names one database: the second is PowerSync's bucket storage (powersync_storage)."),
+        Registry,
+        ProvisioningInputs.OpenSession,
+        () => Credentials.CommonAsync(CancellationToken),
+        () => Credentials.EnvironmentAsync(Env!, CancellationToken),
+        async () => (await ((IContainerImage)this).Images.ImageAsync()).ToString(),
+        UnsealSecret,
+        Templates,
+        Secrets,
+        Operator.Describe(ProcessEnvironment),
+        TimeProvider.System);
+
+    StackSettings StackSettings => new(
+        Env ?? "", Domain, new AcmeSettings(AcmeEmail, AcmeCa, AcmeCaRoot), PublicBind, HttpPort, HttpsPort, MqttPort, EmqxDashboard, DashboardPort,
+        new StackImages("(the API image of this commit)", EmqxImage, PowerSyncImage, CaddyImage),
+        PullPolicy, StackNetwork, ExternalNetwork, DatabaseTls, PowerSyncAudience, StackProject, AppDirectory, HealthInterval);
+
+    /// <summary>Opens a secret the state holds sealed (the database password) with the user's age identity.</summary>
+    async Task<string> UnsealSecret(string sealedSecret)
+    {
+        var identities = await SopsStore.IdentitiesAsync(CancellationToken);
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(AgeFile.Decrypt(AgeArmor.Unwrap(sealedSecret), identities));
+        }
+        catch (AgeFile.NoMatchingIdentity)
+        {
+            throw new BuildFailure($"The database password in the state of {Env} is sealed to the recipients of credentials/{Env}.enc.env, and none of your age identities is one of them: ask for access (SopsUpdateKeys), or run Apply to reset it.");
+        }
     }
 }

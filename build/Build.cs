@@ -44,7 +44,7 @@ partial class Build : NukeBuild, IContainerImage
         .Requires(() => Env)
         .After(Apply)
         .After<IContainerImage>(x => x.Push)
-        .Executes(() => NotImplementedYet("Deploy", 5));
+        .Executes(() => Deployment.DeployAsync(ForceUnlock));
 
     Target Up => _ => _
         .Description("Everything: Build, Push, Init, Apply, Deploy")
@@ -60,12 +60,27 @@ partial class Build : NukeBuild, IContainerImage
     Target Status => _ => _
         .Description("Show the containers, release and disk of the environment")
         .Requires(() => Env)
-        .Executes(() => NotImplementedYet("Status", 5));
+        .Executes(() => StackInspector.StatusAsync());
+
+    Target Logs => _ => _
+        .Description("Print the stack's logs: --service <name>, --follow, --tail <lines>")
+        .Requires(() => Env)
+        .Executes(() => StackInspector.LogsAsync(Service, Follow, Tail));
+
+    Target Rollback => _ => _
+        .Description("Go back to the previous release on the instance (or --release <id>)")
+        .Requires(() => Env)
+        .Executes(() => Deployment.RollbackAsync(Release, ForceUnlock));
+
+    Target Render => _ => _
+        .Description("Write the files Deploy would upload to --output <dir>, secrets as ****")
+        .Requires(() => Env)
+        .Executes(() => ReleasePreview.WriteAsync(Output));
 
     Target Ssh => _ => _
-        .Description("Open a shell on the instance (pinned host key)")
+        .Description("Open a shell on the instance (pinned host key), or run: Ssh --env <env> -- <command>")
         .Requires(() => Env)
-        .Executes(() => NotImplementedYet("Ssh", 5));
+        .Executes(async () => ExitCode = await InteractiveShell.RunAsync(PassthroughArguments));
 
     Target Stop => _ => _
         .Description("Stop the instance (a stopped OVH instance is still billed)")

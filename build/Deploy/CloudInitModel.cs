@@ -7,12 +7,13 @@ static class CloudInitModel
     public const string AppDirectory = "/opt/accoreboot";
     public const string MarkerFile = "/var/lib/cloud/instance/boot-finished-docker";
 
-    public static IReadOnlyDictionary<string, object?> For(string environment, string sshPublicKey) => new Dictionary<string, object?>
+    public static IReadOnlyDictionary<string, object?> For(string environment, string sshPublicKey,
+        string deployUser = DeployUser, string appDirectory = AppDirectory, string markerFile = MarkerFile) => new Dictionary<string, object?>
     {
         ["environment"] = environment,
-        ["deploy_user"] = DeployUser,
+        ["deploy_user"] = deployUser,
         ["ssh_public_key"] = sshPublicKey.Trim(),
-        ["app_directory"] = AppDirectory,
-        ["marker_file"] = MarkerFile,
+        ["app_directory"] = appDirectory,
+        ["marker_file"] = markerFile,
     };
 }

@@ -4,13 +4,15 @@ namespace AccoReboot.Deploy;
 
 /// <summary>
 /// The instance to deploy to and how its host key is trusted: the key pinned in the state, else the fingerprints
-/// cloud-init printed on the console, else a known_hosts file.
+/// cloud-init printed on the console, else a known_hosts file. A key trusted at first contact is handed to
+/// <see cref="OnPinned"/> at once, so it is kept even when the deploy then fails.
 /// </summary>
 sealed record DeployTarget(
     SshTarget Ssh,
     HostKey? PinnedKey,
     Func<CancellationToken, Task<string>> ConsoleOutput,
-    string? KnownHostsFile);
+    string? KnownHostsFile,
+    Func<HostKey, Task>? OnPinned = null);
 
 /// <summary>How long to wait and how many releases to keep.</summary>
 sealed record DeployOptions(TimeSpan MarkerTimeout, TimeSpan UpTimeout, TimeSpan HealthTimeout, TimeSpan PollInterval, int KeepReleases, bool ForceUnlock)

@@ -7,6 +7,9 @@ namespace AccoReboot.Deploy;
 /// <summary>What a deploy reports back, for the state.</summary>
 sealed record DeployOutcome(string Release, bool Changed, HostKey? NewlyPinnedKey);
 
+/// <summary>The release a rollback went back to, and the API image it runs.</summary>
+sealed record RollbackOutcome(string Release, string ApiImage);
+
 /// <summary>
 /// A deploy over one SSH connection: wait for cloud-init, take the host's deploy lock, render, and when the
 /// release differs from the running one upload it as one tar.gz, switch current atomically, bring the stack up
@@ -64,7 +67,7 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
     }
 
     /// <summary>Goes back to the release before the current one (or the one named).</summary>
-    public async Task<string> RollbackAsync(DeployTarget target, StackSettings settings, string? release, CancellationToken ct)
+    public async Task<RollbackOutcome> RollbackAsync(DeployTarget target, StackSettings settings, string? release, CancellationToken ct)
     {
         await using var ssh = await ConnectAsync(target, ct);
         var facts = await FactsAsync(ssh, ct);
@@ -80,7 +83,8 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
             await UpAndCheckAsync(ssh, settings, to, previous: null, ct);
             await Run(ssh, layout.Audit(AuditLine(to, $"rolled back from {facts.Current}")), "audit", ct);
             log.Success($"Release {to} is live again on {target.Ssh.Host}.");
-            return to;
+            var services = StackServices.Parse((await Run(ssh, layout.Services(), "docker compose ps", ct)).Output);
+            return new RollbackOutcome(to, services.FirstOrDefault(s => s.Service == "api")?.Image ?? "");
         }
         finally
         {
@@ -103,7 +107,19 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         }
         var trust = new HostKeyTrust(target, fingerprints, known);
         var session = await SshSession.ConnectAsync(target.Ssh, trust.Decide, ct);
-        if (trust.Pinned) log.Info($"Pinned the host key of {target.Ssh.Host}: {session.PresentedKey.Fingerprint} ({session.PresentedKey.Algorithm}).");
+        if (trust.Pinned)
+        {
+            log.Info($"Pinned the host key of {target.Ssh.Host}: {session.PresentedKey.Fingerprint} ({session.PresentedKey.Algorithm}).");
+            try
+            {
+                if (target.OnPinned != null) await target.OnPinned(session.PresentedKey);
+            }
+            catch
+            {
+                await session.DisposeAsync();
+                throw;
+            }
+        }
         return session;
     }
 

@@ -202,7 +202,8 @@ public class DeployTests
         Assert.DoesNotContain(releases[1], kept);
 
         var back = await deployer.RollbackAsync(host.Target(), host.Settings, null, default);
-        Assert.Equal(releases[5], back);
+        Assert.Equal(releases[5], back.Release);
+        Assert.Equal(host.Settings.Images.Api, back.ApiImage);
         Assert.Equal(releases[5], host.Current);
         Assert.Equal("200 {\"status\":\"ok\"}", await Http(host.Settings.HttpPort, "/health"));
     }

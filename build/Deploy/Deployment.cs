@@ -1,0 +1,83 @@
+using AccoReboot.Deploy.Remote;
+using AccoReboot.Infra;
+using AccoReboot.Infra.Apply;
+using AccoReboot.State;
+using BuildEngine;
+
+namespace AccoReboot.Deploy;
+
+/// <summary>
+/// Deploy and Rollback of one environment: the state lock is held for the whole run (Apply cannot replace the
+/// instance under a deploy), the instance and database come from the state, and the state records the pinned
+/// host key at first contact and the release that runs afterwards.
+/// </summary>
+sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken cancellationToken)
+{
+    public async Task DeployAsync(bool forceUnlock)
+    {
+        await WithStateAsync("Deploy", forceUnlock, async (session, site, state) =>
+        {
+            var image = await inputs.ApiImage();
+            var stack = await StackInputsAsync(site, image);
+            var outcome = await Deployer().DeployAsync(Target(session, site, state, await inputs.Common()), stack, cancellationToken);
+            if (outcome.Changed || state.Current.Release?.Id != outcome.Release)
+                await state.UpdateAsync(s => s with
+                {
+                    Release = new ReleaseState(outcome.Release, image, inputs.Clock.GetUtcNow(), inputs.Who),
+                    LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, "Deploy"),
+                });
+        });
+    }
+
+    public async Task RollbackAsync(string? release, bool forceUnlock)
+    {
+        await WithStateAsync("Rollback", forceUnlock, async (session, site, state) =>
+        {
+            var back = await Deployer().RollbackAsync(Target(session, site, state, await inputs.Common()), inputs.Stack, release, cancellationToken);
+            await state.UpdateAsync(s => s with
+            {
+                Release = new ReleaseState(back.Release, back.ApiImage, inputs.Clock.GetUtcNow(), inputs.Who),
+                LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, $"Rollback to {back.Release}"),
+            });
+        });
+    }
+
+    private async Task WithStateAsync(string operation, bool forceUnlock, Func<CloudSession, DeployedEnvironment, StateRecorder, Task> run)
+    {
+        using var session = await inputs.OpenSession();
+        var held = await session.State.AcquireLockAsync(operation, inputs.Who, forceUnlock, cancellationToken);
+        try
+        {
+            var stored = await session.State.ReadAsync(cancellationToken);
+            var site = DeployedEnvironment.From(stored?.Document, inputs.Environment);
+            await run(session, site, new StateRecorder(session.State, stored!.Document, stored.ETag, cancellationToken));
+        }
+        finally
+        {
+            await session.State.ReleaseLockAsync(held, CancellationToken.None);
+        }
+    }
+
+    private Deployer Deployer() =>
+        new(new ReleaseRenderer(inputs.Templates), inputs.Layout, inputs.Options, log, inputs.Who, inputs.Clock);
+
+    private DeployTarget Target(CloudSession session, DeployedEnvironment site, StateRecorder? state, Secrets.CommonCredentials common) =>
+        StackConnection.Target(inputs, session, site, common, state == null ? null
+            : key => state.UpdateAsync(s => s with { HostKey = DeployedEnvironment.Pin(key, inputs.Clock.GetUtcNow()) }));
+
+    private async Task<StackInputs> StackInputsAsync(DeployedEnvironment site, string apiImage)
+    {
+        var common = await inputs.Common();
+        var environment = await inputs.EnvironmentCredentials();
+        var password = await inputs.UnsealSecret(site.SealedDatabasePassword);
+        inputs.Masker.Register(password);
+        inputs.Masker.Register(Uri.EscapeDataString(password));
+        var ca = inputs.Stack.DatabaseTls
+            ? site.DatabaseCa ?? throw new BuildFailure($"The state of {inputs.Environment} has no CA certificate of the PostgreSQL cluster: run Apply --env {inputs.Environment}, which fetches it.")
+            : null;
+        var database = new DatabaseConnection(site.DatabaseHost, site.DatabasePort, inputs.DatabaseUser, password, inputs.AppDatabase, inputs.StorageDatabase, ca);
+        var secrets = new StackSecrets(environment.ApiAdminToken, environment.EmqxNodeCookie, environment.EmqxDashboardPassword, environment.PowerSyncApiToken);
+        var settings = inputs.Stack with { Images = inputs.Stack.Images with { Api = apiImage } };
+        return new StackInputs(settings, database, secrets, common.RegistryUsername, common.RegistryPassword, inputs.Registry);
+    }
+}

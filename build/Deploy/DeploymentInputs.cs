@@ -1,0 +1,33 @@
+using AccoReboot.Deploy.Remote;
+using AccoReboot.Infra;
+using AccoReboot.Secrets;
+using BuildEngine;
+
+namespace AccoReboot.Deploy;
+
+/// <summary>How to reach the instance over SSH, besides its address (from the state).</summary>
+sealed record SshSettings(int Port, string User, string? KnownHostsFile);
+
+/// <summary>
+/// What the stack targets need from outside: the stack's settings (the API image is resolved late, from git),
+/// the databases, the cloud session and credentials, how to open a sealed secret, and who runs them.
+/// </summary>
+sealed record DeploymentInputs(
+    string Environment,
+    StackSettings Stack,
+    SshSettings Ssh,
+    RemoteLayout Layout,
+    DeployOptions Options,
+    string DatabaseUser,
+    string AppDatabase,
+    string StorageDatabase,
+    string Registry,
+    Func<Task<CloudSession>> OpenSession,
+    Func<Task<CommonCredentials>> Common,
+    Func<Task<EnvironmentCredentials>> EnvironmentCredentials,
+    Func<Task<string>> ApiImage,
+    Func<string, Task<string>> UnsealSecret,
+    TemplateRenderer Templates,
+    SecretMasker Masker,
+    string Who,
+    TimeProvider Clock);

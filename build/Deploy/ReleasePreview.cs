@@ -1,0 +1,29 @@
+using BuildEngine;
+
+namespace AccoReboot.Deploy;
+
+/// <summary>
+/// The Render target: the files a deploy would upload, written to a directory for review. It needs no
+/// credentials and no cloud: secrets are ****, and what only the state or the host knows (database endpoint and
+/// CA, the deploy user's ids) is a visible placeholder.
+/// </summary>
+sealed class ReleasePreview(DeploymentInputs inputs, BuildLog log)
+{
+    private const string Hidden = SecretMasker.Placeholder;
+    private const string CaPlaceholder = "-----BEGIN CERTIFICATE-----\n(the CA of the managed PostgreSQL, from the OVH API at deploy)\n-----END CERTIFICATE-----\n";
+    public static readonly HostIdentity PlaceholderIdentity = new(1000, 1000);
+
+    public async Task WriteAsync(string? output)
+    {
+        if (string.IsNullOrWhiteSpace(output)) throw new BuildFailure("Render needs --output <directory> to write the release to.");
+        if (File.Exists(output)) throw new BuildFailure($"--output {output} is a file; give a directory.");
+        var stack = inputs.Stack with { Images = inputs.Stack.Images with { Api = await inputs.ApiImage() } };
+        var database = new DatabaseConnection("<database host from the state>", 5432, inputs.DatabaseUser, Hidden, inputs.AppDatabase, inputs.StorageDatabase,
+            stack.DatabaseTls ? CaPlaceholder : null);
+        var release = new ReleaseRenderer(inputs.Templates).Render(stack, database, new StackSecrets(Hidden, Hidden, Hidden, Hidden), PlaceholderIdentity);
+        Directory.CreateDirectory(output);
+        foreach (var file in release.Files)
+            AtomicFile.WriteAllText(Path.Combine(output, file.Path), file.Content, (UnixFileMode)file.Mode);
+        log.Success($"Rendered {release.Files.Count} files of {inputs.Environment} to {output} (secrets as {Hidden}; database endpoint and uid/gid {PlaceholderIdentity.Uid}:{PlaceholderIdentity.Gid} are placeholders).");
+    }
+}

@@ -1,0 +1,16 @@
+using AccoReboot.Deploy.Remote;
+using AccoReboot.Infra;
+using AccoReboot.Secrets;
+
+namespace AccoReboot.Deploy;
+
+/// <summary>The SSH target of an environment's instance: its address from the state, the deploy key, and how its host key is trusted.</summary>
+static class StackConnection
+{
+    public static DeployTarget Target(DeploymentInputs inputs, CloudSession session, DeployedEnvironment site, CommonCredentials common, Func<HostKey, Task>? onPinned) =>
+        new(new SshTarget(site.Ipv4, inputs.Ssh.Port, inputs.Ssh.User, common.SshPrivateKey),
+            site.PinnedKey,
+            ct => session.Apis.Nova.ConsoleOutputAsync(site.InstanceId, ct),
+            inputs.Ssh.KnownHostsFile,
+            onPinned);
+}
