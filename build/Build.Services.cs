@@ -61,8 +61,33 @@ partial class Build
         Log, CancellationToken);
 
     // Sandbox
-    AccoReboot.Sandbox.SandboxCloud SandboxCloudService => new(RootDirectory, Credentials, Log);
+    AccoReboot.Sandbox.SandboxCloud SandboxCloudService => new(RootDirectory, SandboxCredentials, new AccoReboot.Sandbox.SandboxImages(RootDirectory, Processes, Log), Processes, Log);
     AccoReboot.Sandbox.SandboxCloudSettings SandboxCloudSettings => new(SandboxApiPort, SandboxS3Port, SandboxDbDelay, SandboxInstanceDelay, SandboxUpdateDelay);
+
+    /// <summary>The sandbox's credentials, whatever --env says: its cloud accepts those and no others.</summary>
+    CredentialsLoader SandboxCredentials => new(
+        new SopsDotenvStore(RootDirectory, new AgeIdentitySources(ProcessEnvironment, Processes, [Path.Combine(RootDirectory, "credentials", "sandbox", "age-key.txt")]), TimeProvider.System),
+        Secrets, ProfileValues.Read(RootDirectory, "sandbox").Text(nameof(CommonCredentials)) ?? "credentials/sandbox-common.enc.env");
+
+    /// <summary>The sandbox's instance, database and registry, from the sandbox profile whatever --env says: the two must agree.</summary>
+    AccoReboot.Sandbox.SandboxHostSettings SandboxHostSettings
+    {
+        get
+        {
+            var profile = ProfileValues.Read(RootDirectory, "sandbox");
+            var registry = profile.Text(nameof(Registry)) ?? "127.0.0.1:18082";
+            if (!registry.StartsWith("127.0.0.1:", StringComparison.Ordinal) || !int.TryParse(registry["127.0.0.1:".Length..], out var registryPort))
+                throw new BuildFailure($"Registry in .nuke/parameters.sandbox.json is {registry}: the sandbox's registry is 127.0.0.1:<port>.");
+            var instance = new AccoReboot.Sandbox.Host.SandboxInstanceSettings(
+                profile.Number(nameof(SshPort)) ?? 2222,
+                profile.Text(nameof(DeployUser)) ?? "accoreboot-deploy",
+                profile.Text(nameof(AppDirectory)) ?? "/opt/accoreboot-sandbox",
+                profile.Text(nameof(MarkerFile)) ?? "/var/lib/accoreboot-sandbox/boot-finished-docker",
+                profile.Text(nameof(StackProject)) ?? "accoreboot-sandbox",
+                "/var/lib/accoreboot-sandbox");
+            return new(instance, profile.Text(nameof(StackNetwork)) ?? "accoreboot-sandbox", registryPort);
+        }
+    }
 
     // Provisioning
     TemplateRenderer Templates => new(Path.Combine(RootDirectory, "templates"));

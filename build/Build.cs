@@ -109,8 +109,8 @@ partial class Build : NukeBuild, IContainerImage
         .Executes(() => SecretExec.RunAsync(PassthroughArguments, CredentialsFiles.For(Env), CancellationToken));
 
     Target SandboxCloud => _ => _
-        .Description("Run the local OVH/OpenStack/S3 emulator that --env sandbox talks to (until Ctrl+C)")
-        .Executes(() => SandboxCloudService.RunAsync(SandboxCloudSettings, CancellationToken));
+        .Description("Run the cloud --env sandbox talks to, on 127.0.0.1: OVH/OpenStack/S3 emulator, PostgreSQL, registry, this machine as the instance (until Ctrl+C)")
+        .Executes(() => SandboxCloudService.RunAsync(SandboxCloudSettings, SandboxHostSettings, CancellationToken));
 
     Target Test => _ => _
         .Description("Run the test suites (the build's xunit tests)")

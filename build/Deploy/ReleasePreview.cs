@@ -23,7 +23,8 @@ sealed class ReleasePreview(DeploymentInputs inputs, BuildLog log)
         var release = new ReleaseRenderer(inputs.Templates).Render(stack, database, new StackSecrets(Hidden, Hidden, Hidden, Hidden), PlaceholderIdentity);
         Directory.CreateDirectory(output);
         foreach (var file in release.Files)
-            AtomicFile.WriteAllText(Path.Combine(output, file.Path), file.Content, (UnixFileMode)file.Mode);
+            // the URLs carry the password escaped: **** reads better than %2A%2A%2A%2A
+            AtomicFile.WriteAllText(Path.Combine(output, file.Path), file.Content.Replace(Uri.EscapeDataString(Hidden), Hidden), (UnixFileMode)file.Mode);
         log.Success($"Rendered {release.Files.Count} files of {inputs.Environment} to {output} (secrets as {Hidden}; database endpoint and uid/gid {PlaceholderIdentity.Uid}:{PlaceholderIdentity.Gid} are placeholders).");
     }
 }

@@ -48,7 +48,7 @@ sealed class StackInspector(DeploymentInputs inputs, BuildLog log, CancellationT
         if (facts.Current == null) throw new BuildFailure($"Nothing is deployed on {site.Ipv4} yet: there are no logs.");
         try
         {
-            var exit = await ssh.StreamAsync(inputs.Layout.Logs(service, follow, tail), log.Raw, cancellationToken);
+            var exit = await ssh.StreamAsync(inputs.Layout.Logs(service, follow, tail), line => log.Raw(LogLine.Clean(line)), cancellationToken);
             if (exit != 0) throw new BuildFailure($"docker compose logs on {site.Ipv4} ended with exit code {exit}.");
         }
         catch (OperationCanceledException) when (follow)

@@ -1,4 +1,5 @@
 using AccoReboot.Sandbox.Emulator;
+using AccoReboot.Sandbox.Host;
 using AccoReboot.Secrets;
 using BuildEngine;
 
@@ -7,16 +8,48 @@ namespace AccoReboot.Sandbox;
 /// <summary>How slow the sandbox cloud is (seconds), and where it listens.</summary>
 sealed record SandboxCloudSettings(int ApiPort, int S3Port, double DatabaseCreateDelay, double ServerBuildDelay, double DatabaseUpdateDelay);
 
-/// <summary>
-/// The cloud of --env sandbox: the emulator on fixed ports of 127.0.0.1, accepting the sandbox credentials
-/// (credentials/sandbox*.enc.env), its instances answering at 127.0.0.1. Runs in the foreground until Ctrl+C.
-/// </summary>
-sealed class SandboxCloud(string root, CredentialsLoader credentials, BuildLog log)
+/// <summary>What stands in for the instance, the managed PostgreSQL and the registry, from the sandbox profile.</summary>
+sealed record SandboxHostSettings(SandboxInstanceSettings Instance, string Network, int RegistryPort, string DatabaseImage = "local/pg17-timescaledb:trixie")
 {
-    public async Task RunAsync(SandboxCloudSettings settings, CancellationToken cancellationToken)
+    public string DatabaseContainer => $"{Network}-db";
+}
+
+/// <summary>
+/// The cloud of --env sandbox, on 127.0.0.1 of this machine: the OVH/OpenStack/S3 emulator (accepting the
+/// sandbox credentials), a real PostgreSQL behind its managed database, a real registry, and this machine as the
+/// instance (OpenSSH, Docker). Runs in the foreground until Ctrl+C, then removes what the stack left.
+/// </summary>
+sealed class SandboxCloud(string root, CredentialsLoader credentials, SandboxImages images, ProcessRunner processes, BuildLog log)
+{
+    public async Task RunAsync(SandboxCloudSettings settings, SandboxHostSettings host, CancellationToken cancellationToken)
     {
+        if (!Environment.IsPrivilegedProcess)
+            throw new BuildFailure("SandboxCloud plays the instance (an SSH server, the deploy user, /opt): run it as root, e.g. sudo ./build.sh SandboxCloud.");
         var common = await credentials.CommonAsync(cancellationToken);
         var environment = await credentials.EnvironmentAsync("sandbox", cancellationToken);
+        await images.EnsureAsync(cancellationToken);
+
+        var docker = new SandboxDocker(processes);
+        using var registry = new SandboxRegistry(host.RegistryPort, Path.Combine(host.Instance.StateDirectory, "registry"));
+        await registry.StartAsync(common.RegistryUsername, common.RegistryPassword, cancellationToken);
+        using var instance = new SandboxInstance(host.Instance, docker, processes);
+        instance.Wipe(); // what a previous run left: its cloud is gone with it
+        await instance.StartAsync(common.SshPublicKey, cancellationToken);
+        using var database = new SandboxDatabase(docker, host.Network, host.DatabaseContainer, host.DatabaseImage);
+        await database.StartAsync(cancellationToken);
+        try
+        {
+            await RunEmulatorAsync(settings, host, common, environment, instance, database, cancellationToken);
+        }
+        finally
+        {
+            instance.Wipe();
+        }
+    }
+
+    private async Task RunEmulatorAsync(SandboxCloudSettings settings, SandboxHostSettings host, CommonCredentials common, EnvironmentCredentials environment,
+        SandboxInstance instance, SandboxDatabase database, CancellationToken cancellationToken)
+    {
         var options = new EmulatorOptions
         {
             ProjectId = environment.OvhProjectId,
@@ -30,6 +63,10 @@ sealed class SandboxCloud(string root, CredentialsLoader credentials, BuildLog l
             DatabaseUpdateDelay = TimeSpan.FromSeconds(settings.DatabaseUpdateDelay),
             ServerBuildDelay = TimeSpan.FromSeconds(settings.ServerBuildDelay),
             InstanceAddress = _ => "127.0.0.1",
+            ConsoleOutput = instance.ConsoleOutput,
+            ServerCreated = _ => instance.Boot(),
+            ServerDeleted = _ => instance.Wipe(),
+            Postgres = database,
             CheckResponses = false,
         };
         await using var emulator = new CloudEmulator(options, Path.Combine(root, "build", "Sandbox", "apispecs"), apiPort: settings.ApiPort, s3Port: settings.S3Port);
@@ -41,7 +78,8 @@ sealed class SandboxCloud(string root, CredentialsLoader credentials, BuildLog l
         {
             throw new BuildFailure($"The sandbox cloud cannot listen on 127.0.0.1:{settings.ApiPort}/{settings.S3Port} ({e.Message}): is it already running?");
         }
-        log.Success($"Sandbox cloud on {emulator.BaseUrl} (OVH {emulator.OvhEndpoint}, identity {emulator.IdentityUrl}, S3 {emulator.S3Url}). Ctrl+C stops it.");
+        log.Success($"Sandbox cloud on {emulator.BaseUrl} (OVH {emulator.OvhEndpoint}, identity {emulator.IdentityUrl}, S3 {emulator.S3Url}); " +
+                    $"instance {host.Instance.DeployUser}@127.0.0.1:{host.Instance.SshPort} host key {instance.HostKey.Fingerprint}; PostgreSQL {database.Host}:{database.Port}. Ctrl+C stops it.");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -35,4 +35,13 @@ public sealed class ProfileValues
                 return value.GetString();
         return null;
     }
+
+    public int? Number(string name)
+    {
+        var key = NameStyle.Normalize(name);
+        foreach (var file in new[] { _profile, _defaults })
+            if (file.TryGet(key, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number))
+                return number;
+        return null;
+    }
 }

@@ -114,11 +114,24 @@ sealed class DbClusterResource(DesiredEnvironment desired) : IManagedResource
         };
     }
 
+    private static async Task<string?> StatusAsync(OvhCloudApi ovh, string id, CancellationToken ct)
+    {
+        try
+        {
+            return (await ovh.ClusterAsync(id, ct)).Status;
+        }
+        catch (OvhApiException e) when (e.IsNotFound)
+        {
+            return null;
+        }
+    }
+
     public static async Task<DbService> WaitReadyAsync(ApplyContext context, string id, string who)
     {
         var cluster = await context.Poller.UntilAsync($"PostgreSQL cluster {id} to be READY", token => context.Apis.Ovh.ClusterAsync(id, token),
-            c => c.Status is "READY" or "ERROR", context.Polling.ClusterTimeout, c => context.Report(who, c.Status ?? "?"));
+            c => c.Status is "READY" or "ERROR" or "DELETING", context.Polling.ClusterTimeout, c => context.Report(who, c.Status ?? "?"));
         if (cluster.Status == "ERROR") throw new BuildFailure($"PostgreSQL cluster {id} went to ERROR: see the OVH console, or contact OVH support.");
+        if (cluster.Status == "DELETING") throw new BuildFailure($"PostgreSQL cluster {id} is being deleted (by someone else?): it will not be READY again. Run Apply once it is gone.");
         return cluster;
     }
 
@@ -147,7 +160,15 @@ sealed class DbClusterResource(DesiredEnvironment desired) : IManagedResource
         var id = context.Live.Cluster!.Id;
         await OvhRetry.WhenNotReadyAsync(context, id, Name, async () =>
         {
-            await ovh.DeleteClusterAsync(id, context.CancellationToken);
+            try
+            {
+                await ovh.DeleteClusterAsync(id, context.CancellationToken);
+            }
+            catch (OvhApiException e) when (e.IsConflict)
+            {
+                // a DELETE retried after an error whose first attempt went through: the cluster is being deleted already
+                if (await StatusAsync(ovh, id, context.CancellationToken) is not ("DELETING" or null)) throw;
+            }
             return true;
         });
         await context.Poller.UntilAsync($"PostgreSQL cluster {id} to be deleted", async token =>

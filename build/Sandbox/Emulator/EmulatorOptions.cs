@@ -47,6 +47,12 @@ sealed class EmulatorOptions
     public Func<string, string> ConsoleOutput { get; init; } = serverName =>
         $"[    0.000000] Linux version 6.8.0-generic\nCloud-init v. 24.4 finished. Datasource DataSourceConfigDrive. {serverName}\n";
 
+    /// <summary>A server was created (its name): the sandbox boots its stand-in host.</summary>
+    public Action<string>? ServerCreated { get; init; }
+
+    /// <summary>A server was deleted (its name): the sandbox tears down what ran on its stand-in host.</summary>
+    public Action<string>? ServerDeleted { get; init; }
+
     /// <summary>Where the managed PostgreSQL really is (the sandbox's local server), or nothing for tests.</summary>
     public IManagedPostgres? Postgres { get; init; }
 

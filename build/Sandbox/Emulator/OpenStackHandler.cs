@@ -214,6 +214,7 @@ sealed class OpenStackHandler(EmulatorWorld world, Func<string> baseUrl)
             ActiveAt = now + Options.ServerBuildDelay,
         };
         world.Servers[created.Id] = created;
+        Options.ServerCreated?.Invoke(created.Name);
         return EmulatorResponse.Json(202, new JsonObject
         {
             ["server"] = new JsonObject
@@ -231,6 +232,7 @@ sealed class OpenStackHandler(EmulatorWorld world, Func<string> baseUrl)
     {
         var server = FindServer(region, id);
         if (server == null) return Fault(404, "itemNotFound", $"Instance {id} could not be found.");
+        if (server.DeletedAt == null) Options.ServerDeleted?.Invoke(server.Name);
         server.DeletedAt ??= world.Now + Options.ServerDeleteDelay;
         return EmulatorResponse.Empty(204);
     }

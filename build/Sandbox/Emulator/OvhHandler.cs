@@ -136,8 +136,9 @@ sealed class OvhHandler(EmulatorWorld world)
                 cluster.DeletedAt = world.Now + Options.DatabaseDeleteDelay;
                 if (Options.Postgres is { } pg)
                 {
-                    foreach (var user in cluster.Users.Values) pg.DropUser(user.Username);
+                    // the databases first: their tables belong to the users
                     foreach (var database in cluster.Databases.Values.Where(d => d != "defaultdb")) pg.DropDatabase(database);
+                    foreach (var user in cluster.Users.Values) pg.DropUser(user.Username);
                 }
                 return EmulatorResponse.Empty(200);
             case ("GET", ["certificates"]):

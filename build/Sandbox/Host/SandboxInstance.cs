@@ -1,0 +1,99 @@
+using AccoReboot.Deploy.Remote;
+using BuildEngine;
+
+namespace AccoReboot.Sandbox.Host;
+
+/// <summary>Where the sandbox's instance is: its SSH port, deploy user, directories, and the compose project on it.</summary>
+sealed record SandboxInstanceSettings(int SshPort, string DeployUser, string AppDirectory, string MarkerFile, string Project, string StateDirectory);
+
+/// <summary>
+/// This machine playing the environment's instance: OpenSSH on 127.0.0.1 with its own host key and key-only
+/// login for the deploy user (in the docker group), the application directory, and cloud-init's marker. The
+/// emulated cloud boots it when a server is created (fresh directory, marker) and wipes it when it is deleted
+/// (the stack's containers and volumes, the directory), as a real instance would come and go. It does not run
+/// the user-data: the real tool checks that (cloud-init schema).
+/// </summary>
+sealed class SandboxInstance(SandboxInstanceSettings settings, SandboxDocker docker, ProcessRunner processes) : IDisposable
+{
+    private ServiceProcess? _sshd;
+    private string HostKeyFile => Path.Combine(settings.StateDirectory, "ssh_host_ed25519_key");
+
+    public HostKey HostKey { get; private set; } = null!;
+
+    public async Task StartAsync(string authorizedKey, CancellationToken ct)
+    {
+        Directory.CreateDirectory(settings.StateDirectory);
+        // the host key survives restarts, as the pin in the state may
+        if (!File.Exists(HostKeyFile)) await RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "accoreboot-sandbox", "-f", HostKeyFile], ct);
+        var publicKey = (await File.ReadAllTextAsync(HostKeyFile + ".pub", ct)).Split(' ');
+        HostKey = new HostKey(publicKey[0], publicKey[1]);
+        await EnsureUserAsync(ct);
+        var authorized = Path.Combine(settings.StateDirectory, "authorized");
+        Directory.CreateDirectory(authorized);
+        await File.WriteAllTextAsync(Path.Combine(authorized, settings.DeployUser), authorizedKey.Trim() + "\n", ct);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(authorized, settings.DeployUser), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var config = Path.Combine(settings.StateDirectory, "sshd_config");
+        await File.WriteAllTextAsync(config, $"""
+            Port {settings.SshPort}
+            ListenAddress 127.0.0.1
+            HostKey {HostKeyFile}
+            PidFile {Path.Combine(settings.StateDirectory, "sshd.pid")}
+            AuthorizedKeysFile {authorized}/%u
+            StrictModes no
+            UsePAM no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+            AllowUsers {settings.DeployUser}
+            """, ct);
+        Directory.CreateDirectory("/run/sshd");
+        _sshd = ServiceProcess.Start("SSH server", "/usr/sbin/sshd", ["-D", "-e", "-f", config]);
+        await _sshd.WaitUntilListeningAsync(settings.SshPort, TimeSpan.FromSeconds(10), ct);
+    }
+
+    /// <summary>What cloud-init prints on the console of a booted instance: the SSH host key fingerprints.</summary>
+    public string ConsoleOutput(string serverName)
+    {
+        var prefix = $"<14>{DateTime.UtcNow:MMM dd HH:mm:ss} cloud-init: ";
+        return $"[    0.000000] Linux version 6.8.0-generic (sandbox)\n" +
+               $"{prefix}#############################################################\n" +
+               $"{prefix}-----BEGIN SSH HOST KEY FINGERPRINTS-----\n" +
+               $"{prefix}256 {HostKey.Fingerprint} root@{serverName} (ED25519)\n" +
+               $"{prefix}-----END SSH HOST KEY FINGERPRINTS-----\n" +
+               $"{prefix}#############################################################\n" +
+               $"Cloud-init v. 24.4 finished. Datasource DataSourceConfigDrive. {serverName}\n";
+    }
+
+    /// <summary>A server was created: an empty application directory, and cloud-init is done.</summary>
+    public void Boot()
+    {
+        Wipe();
+        Directory.CreateDirectory(settings.AppDirectory);
+        RunAsync("chown", [$"{settings.DeployUser}:{settings.DeployUser}", settings.AppDirectory], CancellationToken.None).GetAwaiter().GetResult();
+        Directory.CreateDirectory(Path.GetDirectoryName(settings.MarkerFile)!);
+        File.WriteAllText(settings.MarkerFile, "");
+    }
+
+    /// <summary>The server was deleted: what ran on it is gone.</summary>
+    public void Wipe()
+    {
+        docker.RemoveProject(settings.Project);
+        if (Directory.Exists(settings.AppDirectory)) Directory.Delete(settings.AppDirectory, recursive: true);
+        File.Delete(settings.MarkerFile);
+    }
+
+    private async Task EnsureUserAsync(CancellationToken ct)
+    {
+        if ((await processes.RunAsync("id", ["-u", settings.DeployUser], echoOutput: false, cancellationToken: ct)).Succeeded) return;
+        await RunAsync("useradd", ["-m", "-s", "/bin/bash", "-G", "docker", settings.DeployUser], ct);
+        await RunAsync("usermod", ["-p", "*", settings.DeployUser], ct); // sshd without PAM refuses locked accounts, even to keys
+    }
+
+    private async Task RunAsync(string program, IEnumerable<string> arguments, CancellationToken ct)
+    {
+        var result = await processes.RunAsync(program, arguments, echoOutput: false, cancellationToken: ct);
+        if (!result.Succeeded) throw new BuildFailure($"The sandbox could not run {program}: {(result.StandardError + result.StandardOutput).Trim()}");
+    }
+
+    public void Dispose() => _sshd?.Dispose();
+}
