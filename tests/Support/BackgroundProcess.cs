@@ -35,6 +35,27 @@ public sealed class BackgroundProcess : IDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
+    /// <summary>Asks the process to stop (SIGTERM) and waits, so it can clean up after itself; killed if it does not.</summary>
+    public bool Terminate(TimeSpan timeout)
+    {
+        if (_process.HasExited) return true;
+        Tool.Run("kill", ["-TERM", _process.Id.ToString()]);
+        return _process.WaitForExit(timeout);
+    }
+
+    /// <summary>Waits until the output contains <paramref name="text"/>; false when the process ends or time runs out.</summary>
+    public bool WaitForOutput(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Output.Contains(text)) return true;
+            if (_process.HasExited) return Output.Contains(text);
+            Thread.Sleep(200);
+        }
+        return false;
+    }
+
     public void Dispose()
     {
         try

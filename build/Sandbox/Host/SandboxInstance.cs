@@ -18,6 +18,8 @@ sealed class SandboxInstance(SandboxInstanceSettings settings, SandboxDocker doc
     private ServiceProcess? _sshd;
     private string HostKeyFile => Path.Combine(settings.StateDirectory, "ssh_host_ed25519_key");
 
+    public string LogFile => Path.Combine(settings.StateDirectory, "sshd.log");
+
     public HostKey HostKey { get; private set; } = null!;
 
     public async Task StartAsync(string authorizedKey, CancellationToken ct)
@@ -47,7 +49,8 @@ sealed class SandboxInstance(SandboxInstanceSettings settings, SandboxDocker doc
             AllowUsers {settings.DeployUser}
             """, ct);
         Directory.CreateDirectory("/run/sshd");
-        _sshd = ServiceProcess.Start("SSH server", "/usr/sbin/sshd", ["-D", "-e", "-f", config]);
+        // its log (one "Accepted publickey" line per connection) is what bench/deploy counts connections with
+        _sshd = ServiceProcess.Start("SSH server", "/usr/sbin/sshd", ["-D", "-E", LogFile, "-f", config], LogFile);
         await _sshd.WaitUntilListeningAsync(settings.SshPort, TimeSpan.FromSeconds(10), ct);
     }
 

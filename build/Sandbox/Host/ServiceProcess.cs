@@ -11,10 +11,12 @@ sealed class ServiceProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly string _name;
+    private readonly string? _logFile;
 
-    private ServiceProcess(string name, Process process)
+    private ServiceProcess(string name, Process process, string? logFile)
     {
         _name = name;
+        _logFile = logFile;
         _process = process;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
@@ -22,13 +24,14 @@ sealed class ServiceProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static ServiceProcess Start(string name, string program, IEnumerable<string> arguments)
+    /// <summary>Starts <paramref name="program"/>; <paramref name="logFile"/> is where it logs, when not to its output.</summary>
+    public static ServiceProcess Start(string name, string program, IEnumerable<string> arguments, string? logFile = null)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         try
         {
-            return new ServiceProcess(name, Process.Start(info) ?? throw new BuildFailure($"Cannot start {program}."));
+            return new ServiceProcess(name, Process.Start(info) ?? throw new BuildFailure($"Cannot start {program}."), logFile);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -73,8 +76,9 @@ sealed class ServiceProcess : IDisposable
 
     private string LastLine()
     {
-        lock (_output)
-            return _output.ToString().Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? "no output";
+        var text = _logFile != null && File.Exists(_logFile) ? File.ReadAllText(_logFile) : null;
+        lock (_output) text ??= _output.ToString();
+        return text.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? "no output";
     }
 
     public void Dispose()

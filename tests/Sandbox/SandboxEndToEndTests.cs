@@ -1,0 +1,110 @@
+using AccoReboot.Secrets;
+using Tests.Support;
+
+namespace Tests.Sandbox;
+
+/// <summary>
+/// The whole tool, as a user runs it: SandboxCloud in the background, then Up --env sandbox (image, registry,
+/// state bucket, OVH resources, deploy over SSH), the stack answering through Caddy, the stack targets, and Down.
+/// Every process is the build itself; the sandbox's fixed ports come from .nuke/parameters.sandbox.json.
+/// </summary>
+[Trait("Category", "Integration")]
+public class SandboxEndToEndTests
+{
+    private const int HttpPort = 18090;
+    private static string BuildAssembly => Path.Combine(AppContext.BaseDirectory, "_build.dll");
+
+    private static Tool.Result Build(params string[] arguments) =>
+        Tool.Run("dotnet", [BuildAssembly, .. arguments], environment: new Dictionary<string, string?> { ["NO_COLOR"] = "1" }, timeout: TimeSpan.FromMinutes(15));
+
+    private static async Task<string> Http(string path)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var response = await client.GetAsync($"http://127.0.0.1:{HttpPort}{path}");
+        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+    }
+
+    [Fact]
+    public async Task Up_serves_the_api_through_caddy_the_stack_targets_work_and_Down_removes_it_all()
+    {
+        using var scratch = new TempDirectory("sandbox-e2e");
+        using var cloud = new BackgroundProcess("dotnet", [BuildAssembly, "SandboxCloud"], new Dictionary<string, string?> { ["NO_COLOR"] = "1" });
+        var outputs = new List<string>();
+        try
+        {
+            Assert.True(cloud.WaitForOutput("Ctrl+C stops it", TimeSpan.FromMinutes(3)), "SandboxCloud did not start:\n" + cloud.Output);
+
+            var up = Build(["Up", "--env", "sandbox", "--yes", .. BuildCaArguments(scratch)]);
+            outputs.Add(up.All);
+            Assert.True(up.ExitCode == 0, up.All + "\n--- cloud ---\n" + cloud.Output);
+            Assert.Contains("Pinned the host key of 127.0.0.1", up.All);
+            Assert.Equal("200 {\"status\":\"ok\"}", await Http("/health"));
+            Assert.StartsWith("200 {\"keys\":[{\"kty\":\"RSA\"", await Http("/.well-known/jwks.json"));
+
+            var again = Build("Deploy", "--env", "sandbox");
+            outputs.Add(again.All);
+            Assert.True(again.ExitCode == 0, again.All);
+            Assert.Contains("Nothing to deploy", again.All);
+
+            var status = Build("Status", "--env", "sandbox");
+            outputs.Add(status.All);
+            Assert.True(status.ExitCode == 0, status.All);
+            foreach (var service in new[] { "api", "caddy", "emqx", "powersync" })
+                Assert.Matches($"│ {service} +│ running +│ healthy", status.All);
+            Assert.Matches(@"Release \d{8}-\d{6}-[0-9a-f]{8}, deployed .* UTC by ", status.All);
+
+            var ssh = Build("Ssh", "--env", "sandbox", "--", "cat", "/opt/accoreboot-sandbox/current/.release-hash");
+            outputs.Add(ssh.All);
+            Assert.True(ssh.ExitCode == 0, ssh.All);
+            Assert.Matches(@"(?m)^[0-9a-f]{16}$", ssh.Out);
+
+            var logs = Build("Logs", "--env", "sandbox", "--service", "api", "--tail", "50");
+            outputs.Add(logs.All);
+            Assert.True(logs.ExitCode == 0, logs.All);
+            Assert.Contains("Nest application successfully started", logs.All);
+            Assert.DoesNotContain("\u001b[2K", logs.All);
+
+            var down = Build("Down", "--env", "sandbox", "--yes");
+            outputs.Add(down.All);
+            Assert.True(down.ExitCode == 0, down.All + "\n--- cloud ---\n" + cloud.Output);
+            Assert.Contains("nothing left, state removed", down.All);
+            await Assert.ThrowsAsync<HttpRequestException>(() => Http("/health"));
+            Assert.Equal("", Tool.Run("docker", ["ps", "-aq", "--filter", "label=com.docker.compose.project=accoreboot-sandbox"]).Out.Trim());
+        }
+        finally
+        {
+            Assert.True(cloud.Terminate(TimeSpan.FromSeconds(60)), "SandboxCloud did not stop on SIGTERM");
+        }
+        outputs.Add(cloud.Output);
+        Assert.False(Directory.Exists("/opt/accoreboot-sandbox"), "SandboxCloud left the instance's directory");
+        Assert.NotEqual(0, Tool.Run("docker", ["inspect", "accoreboot-sandbox-db"]).ExitCode);
+
+        var secrets = await SandboxSecretsAsync();
+        foreach (var output in outputs)
+            foreach (var secret in secrets)
+                Assert.DoesNotContain(secret, output);
+    }
+
+    /// <summary>The same CA bundle the deploy tests build the API image with, so the image build hits their cache.</summary>
+    private static string[] BuildCaArguments(TempDirectory scratch)
+    {
+        var certificates = Directory.Exists("/usr/local/share/ca-certificates")
+            ? Directory.GetFiles("/usr/local/share/ca-certificates", "*.crt").Select(File.ReadAllText).ToList() : [];
+        return certificates.Count == 0 ? [] : ["--build-ca-file", scratch.File("ca.pem", string.Join("\n", certificates))];
+    }
+
+    private static async Task<IReadOnlyList<string>> SandboxSecretsAsync()
+    {
+        var store = new SopsDotenvStore(Repository.Root, new AgeIdentitySources(new FakeEnvironment(), null!, [Repository.Path("credentials", "sandbox", "age-key.txt")]), TimeProvider.System);
+        var values = new List<string>();
+        foreach (var (file, schema) in new[] { ("credentials/sandbox-common.enc.env", CredentialSchema.Common), ("credentials/sandbox.enc.env", CredentialSchema.Environment) })
+        {
+            var opened = await store.OpenAsync(file);
+            foreach (var key in schema.Where(k => k.IsSecret))
+                if (opened.Plaintext[key.Name] is { Length: >= 8 } value)
+                    values.AddRange(value.Replace("\\n", "\n").Split('\n').Where(line => line.Length >= 8 && !line.StartsWith("-----"))); // the SSH key, line by line
+        }
+        Assert.True(values.Count >= 8, "the sandbox credentials should hold the secrets searched for");
+        return values;
+    }
+}
