@@ -68,4 +68,19 @@ public class FaultTests
         Assert.Contains("~ status: ERROR → ACTIVE   # forces replacement", replaced.Out);
         Assert.Single(emulator.Cloud.World.Servers.Values, s => s.Status(DateTimeOffset.UtcNow) == "ACTIVE");
     }
+
+    [Fact]
+    public async Task Down_whose_cluster_delete_was_done_but_answered_500_finishes_without_waiting_for_ready()
+    {
+        await using var emulator = await Emulator.StartAsync(ProvisioningRepository.FastOptions);
+        using var root = new TempDirectory();
+        ProvisioningRepository.For(emulator.Cloud)(root);
+        Assert.Equal(0, EngineRun.In<Build>(root, ["Apply", "--env", "test"], ProvisioningRepository.Environment).ExitCode);
+        emulator.Cloud.Inject(new Fault(FaultKind.ServerErrorAfterWork, "DELETE", "/database/postgresql/[^/]+$"));
+
+        // the retried DELETE finds the cluster DELETING (409): that is the outcome asked for, not a reason to wait for READY
+        var down = EngineRun.In<Build>(root, ["Down", "--env", "test", "--yes", "--poll-interval", "0.02"], ProvisioningRepository.Environment);
+        Assert.True(down.ExitCode == 0, down.All);
+        Assert.DoesNotContain(emulator.Cloud.World.Clusters.Values, c => c.Status(DateTimeOffset.UtcNow) != null);
+    }
 }

@@ -45,6 +45,7 @@ public class SandboxEndToEndTests
             outputs.Add(again.All);
             Assert.True(again.ExitCode == 0, again.All);
             Assert.Contains("Nothing to deploy", again.All);
+            Assert.DoesNotContain("Pinned the host key", again.All); // the pin of the first contact is in the state now
 
             var status = Build("Status", "--env", "sandbox");
             outputs.Add(status.All);
