@@ -25,7 +25,7 @@ public class SandboxEndToEndTests
     }
 
     [Fact]
-    public async Task Up_serves_the_api_through_caddy_the_stack_targets_work_and_Down_removes_it_all()
+    public async Task Up_serves_the_api_through_caddy_the_stack_targets_and_rollback_work_and_Down_removes_it_all()
     {
         using var scratch = new TempDirectory("sandbox-e2e");
         using var cloud = new BackgroundProcess("dotnet", [BuildAssembly, "SandboxCloud"], new Dictionary<string, string?> { ["NO_COLOR"] = "1" });
@@ -64,6 +64,20 @@ public class SandboxEndToEndTests
             Assert.True(logs.ExitCode == 0, logs.All);
             Assert.Contains("Nest application successfully started", logs.All);
             Assert.DoesNotContain("\u001b[2K", logs.All);
+
+            var first = System.Text.RegularExpressions.Regex.Match(up.All, @"Release (\S+) is live on 127\.0\.0\.1").Groups[1].Value;
+            Assert.Matches(@"^\d{8}-\d{6}-[0-9a-f]{8}$", first);
+            var changed = Build("Deploy", "--env", "sandbox", "--emqx-dashboard", "--dashboard-port", "18084");
+            outputs.Add(changed.All);
+            Assert.True(changed.ExitCode == 0, changed.All);
+            Assert.DoesNotContain($"Release {first} is live", changed.All);
+            var rollback = Build("Rollback", "--env", "sandbox");
+            outputs.Add(rollback.All);
+            Assert.True(rollback.ExitCode == 0, rollback.All);
+            Assert.Contains($"Release {first} is live again on 127.0.0.1", rollback.All);
+            var afterRollback = Build("Status", "--env", "sandbox");
+            Assert.Contains($"Release {first}, deployed ", afterRollback.All); // the state follows the rollback
+            Assert.Equal("200 {\"status\":\"ok\"}", await Http("/health"));
 
             var down = Build("Down", "--env", "sandbox", "--yes");
             outputs.Add(down.All);

@@ -26,6 +26,10 @@ sealed class SchemaCompiler(ApiSpec spec)
     private const string SchemasPrefix = "#/components/schemas/";
 
     private readonly ConcurrentDictionary<string, JsonSchema> _cache = new();
+    // building registers the schema in a registry that is not thread-safe: each compiler has its own (emulators
+    // run side by side in the tests), and builds one schema at a time
+    private readonly BuildOptions _build = new() { SchemaRegistry = new SchemaRegistry() };
+    private readonly Lock _building = new();
 
     public static readonly EvaluationOptions Options = new() { OutputFormat = OutputFormat.Hierarchical, RequireFormatValidation = true };
 
@@ -52,7 +56,7 @@ sealed class SchemaCompiler(ApiSpec spec)
             }
             if (root.ContainsKey("$defs")) root = new JsonObject { ["allOf"] = new JsonArray(root) };
             root["$defs"] = definitions;
-            return JsonSchema.FromText(root.ToJsonString());
+            lock (_building) return JsonSchema.FromText(root.ToJsonString(), _build);
         });
 
     private static IEnumerable<string> References(JsonNode? node)
