@@ -13,6 +13,12 @@ internal sealed class DeployHost : IAsyncDisposable
 {
     public const string User = "accoreboot-deploy";
     private static readonly Lazy<string> ApiImage = new(BuildApiImage);
+    // the stand-ins for EMQX, PowerSync and Caddy, built as the sandbox builds them when this machine lacks them
+    private static readonly Lazy<Task> StandInImages = new(() =>
+    {
+        var log = new BuildLog(TextWriter.Null, TextWriter.Null, new SecretMasker(), ansi: false);
+        return new AccoReboot.Sandbox.SandboxImages(Repository.Root, new ProcessRunner(log), log).EnsureAsync(CancellationToken.None);
+    });
 
     private readonly TempDirectory _directory = new("deploy-host");
     private BackgroundProcess? _sshd;
@@ -47,6 +53,7 @@ internal sealed class DeployHost : IAsyncDisposable
 
     private async Task InitializeAsync(bool marker)
     {
+        await StandInImages.Value;
         var dir = _directory;
         Run("chmod", "755", dir.Path);
         Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.Combine("host_key"));
