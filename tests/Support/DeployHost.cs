@@ -1,13 +1,15 @@
 using AccoReboot.Deploy;
 using AccoReboot.Deploy.Remote;
+using AccoReboot.Sandbox.Host;
 using BuildEngine;
 
 namespace Tests.Support;
 
 /// <summary>
-/// A real host to deploy to, on this machine: OpenSSH on 127.0.0.1 (own port, host key, key-only) for a deploy
-/// user in the docker group, an application directory, the cloud-init marker, a Docker network with PostgreSQL 17
-/// on it as the managed database. Ports are free ports of 127.0.0.1; everything is removed afterwards.
+/// A real host to deploy to, on this machine, made of the sandbox's pieces: its instance (OpenSSH on 127.0.0.1
+/// with its own host key, key-only, for a deploy user in the docker group; the application directory and
+/// cloud-init's marker) and its managed database (PostgreSQL 17 on a Docker network). Each host has its own free
+/// port, directory and network; everything is removed afterwards.
 /// </summary>
 internal sealed class DeployHost : IAsyncDisposable
 {
@@ -21,7 +23,8 @@ internal sealed class DeployHost : IAsyncDisposable
     });
 
     private readonly TempDirectory _directory = new("deploy-host");
-    private BackgroundProcess? _sshd;
+    private SandboxInstance? _instance;
+    private SandboxDatabase? _database;
 
     public string Id { get; } = Guid.NewGuid().ToString("N")[..8];
     public int SshPort { get; } = FreePort.Next();
@@ -37,7 +40,6 @@ internal sealed class DeployHost : IAsyncDisposable
 
     public static async Task<DeployHost> StartAsync(bool marker = true)
     {
-        EnsureUser();
         var host = new DeployHost();
         try
         {
@@ -56,49 +58,24 @@ internal sealed class DeployHost : IAsyncDisposable
         await StandInImages.Value;
         var dir = _directory;
         Run("chmod", "755", dir.Path);
-        Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.Combine("host_key"));
         Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "deploy@tests", "-f", dir.Combine("deploy_key"));
-        System.IO.Directory.CreateDirectory(dir.Combine("authorized"));
-        File.Copy(dir.Combine("deploy_key.pub"), dir.Combine("authorized", User));
-        Run("chmod", "-R", "a+rX", dir.Combine("authorized"));
-        System.IO.Directory.CreateDirectory(AppDirectory);
-        Run("chown", $"{User}:{User}", AppDirectory);
-        if (marker) File.WriteAllText(Marker, "");
-        dir.File("sshd_config", $"""
-            Port {SshPort}
-            ListenAddress 127.0.0.1
-            HostKey {dir.Combine("host_key")}
-            PidFile {dir.Combine("sshd.pid")}
-            AuthorizedKeysFile {dir.Combine("authorized")}/%u
-            StrictModes no
-            UsePAM no
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            PubkeyAuthentication yes
-            AllowUsers {User}
-            """);
-        System.IO.Directory.CreateDirectory("/run/sshd");
-        _sshd = new BackgroundProcess("/usr/sbin/sshd", ["-D", "-e", "-f", dir.Combine("sshd_config")]);
-        FreePort.WaitUntilListening(SshPort, TimeSpan.FromSeconds(10));
+        // the sandbox's instance, on a port and in a directory of its own: sshd for the deploy user, booted as a new server is
+        var log = Log(new StringWriter());
+        var processes = new ProcessRunner(log);
+        _instance = new SandboxInstance(new SandboxInstanceSettings(SshPort, User, AppDirectory, Marker, Project, dir.Combine("instance")), new SandboxDocker(processes), processes);
+        await _instance.StartAsync(File.ReadAllText(dir.Combine("deploy_key.pub")), CancellationToken.None);
+        _instance.Boot();
+        if (!marker) File.Delete(Marker);
 
-        Run("docker", "network", "create", Project);
-        Run("docker", "run", "-d", "--pull", "never", "--name", DatabaseContainer, "--network", Project, "-e", "POSTGRES_PASSWORD=postgres", "local/pg17-timescaledb:trixie");
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (Tool.Run("docker", ["exec", DatabaseContainer, "pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres"]).ExitCode != 0)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("PostgreSQL did not start");
-            await Task.Delay(200);
-        }
-        foreach (var sql in new[]
-                 {
-                     $"CREATE ROLE accoreboot LOGIN REPLICATION PASSWORD '{Database.Password}'",
-                     "CREATE DATABASE accoreboot OWNER accoreboot",
-                     "CREATE DATABASE powersync_storage OWNER accoreboot",
-                 })
-            Run("docker", "exec", DatabaseContainer, "psql", "-q", "-U", "postgres", "-c", sql);
+        // the managed database, as the sandbox runs it: PostgreSQL 17 on the stack's network, the user owning its databases
+        _database = new SandboxDatabase(new SandboxDocker(processes), Project, DatabaseContainer, "local/pg17-timescaledb:trixie");
+        await _database.StartAsync(CancellationToken.None);
+        _database.CreateUser(Database.User, Database.Password, ["replication"]);
+        _database.CreateDatabase(Database.Database);
+        _database.CreateDatabase(Database.StorageDatabase);
 
         PrivateKey = File.ReadAllText(dir.Combine("deploy_key"));
-        HostPublicKey = File.ReadAllText(dir.Combine("host_key.pub")).Split(' ')[1];
+        HostPublicKey = _instance.HostKey.PublicKeyBase64;
         Settings = new StackSettings("deploytest", null, new AcmeSettings("", "", ""), "127.0.0.1", FreePort.Next(), FreePort.Next(), FreePort.Next(),
             false, 18083, new StackImages(ApiImage.Value, "local/emqx-standin:trixie", "local/powersync-standin:trixie", "local/caddy-sandbox:trixie"),
             "never", Project, ExternalNetwork: true, DatabaseTls: false, "powersync", Project, AppDirectory, "1s");
@@ -133,20 +110,12 @@ internal sealed class DeployHost : IAsyncDisposable
     {
         var containers = Tool.Run("docker", ["ps", "-aq", "--filter", $"label=com.docker.compose.project={Project}"]).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (containers.Length > 0) Tool.Run("docker", ["rm", "-f", "-v", .. containers]);
-        Tool.Run("docker", ["rm", "-f", DatabaseContainer]);
-        Tool.Run("docker", ["volume", "rm", $"{Project}_emqx-data", $"{Project}_caddy-data", $"{Project}_caddy-config"]);
-        Tool.Run("docker", ["network", "rm", Project]);
-        _sshd?.Dispose();
-        Tool.Run("umount", [AppDirectory]);
+        Tool.Run("umount", [AppDirectory]); // the full-disk test mounts a tmpfs there
+        _instance?.Wipe();
+        _instance?.Dispose();
+        _database?.Dispose();
         _directory.Dispose();
         await Task.CompletedTask;
-    }
-
-    private static void EnsureUser()
-    {
-        if (Tool.Run("id", [User]).ExitCode == 0) return;
-        Run("useradd", "-m", "-s", "/bin/bash", "-G", "docker", User);
-        Run("usermod", "-p", "*", User); // locked accounts are refused by sshd without PAM
     }
 
     private static string BuildApiImage()

@@ -87,8 +87,12 @@ sealed class SandboxInstance(SandboxInstanceSettings settings, SandboxDocker doc
 
     private async Task EnsureUserAsync(CancellationToken ct)
     {
-        if ((await processes.RunAsync("id", ["-u", settings.DeployUser], echoOutput: false, cancellationToken: ct)).Succeeded) return;
-        await RunAsync("useradd", ["-m", "-s", "/bin/bash", "-G", "docker", settings.DeployUser], ct);
+        async Task<bool> Exists() => (await processes.RunAsync("id", ["-u", settings.DeployUser], echoOutput: false, cancellationToken: ct)).Succeeded;
+        if (await Exists()) return;
+        var added = await processes.RunAsync("useradd", ["-m", "-s", "/bin/bash", "-G", "docker", settings.DeployUser], echoOutput: false, cancellationToken: ct);
+        // another sandbox (a test beside this one) may have made it in the meantime
+        if (!added.Succeeded && !await Exists())
+            throw new BuildFailure($"The sandbox could not create the user {settings.DeployUser}: {(added.StandardError + added.StandardOutput).Trim()}");
         await RunAsync("usermod", ["-p", "*", settings.DeployUser], ct); // sshd without PAM refuses locked accounts, even to keys
     }
 
