@@ -109,7 +109,9 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         var session = await SshSession.ConnectAsync(target.Ssh, trust.Decide, ct);
         if (trust.Pinned)
         {
-            log.Info($"Pinned the host key of {target.Ssh.Host}: {session.PresentedKey.Fingerprint} ({session.PresentedKey.Algorithm}).");
+            log.Info(target.OnPinned != null
+                ? $"Pinned the host key of {target.Ssh.Host}: {session.PresentedKey.Fingerprint} ({session.PresentedKey.Algorithm})."
+                : $"Trusted the host key of {target.Ssh.Host} from its console: {session.PresentedKey.Fingerprint} ({session.PresentedKey.Algorithm}); Deploy pins it.");
             try
             {
                 if (target.OnPinned != null) await target.OnPinned(session.PresentedKey);
