@@ -13,10 +13,11 @@ partial class Build
 
     // Secrets: created on first use, so targets that need none never look for an age identity.
     SopsDotenvStore? _sopsStore;
-    SopsDotenvStore SopsStore => _sopsStore ??= new(RootDirectory, new AgeIdentitySources(ProcessEnvironment, Processes, SandboxKeyFiles), TimeProvider.System);
+    SopsDotenvStore SopsStore => _sopsStore ??= StoreFor(Env == "sandbox" || CommonCredentials.Contains("sandbox"));
 
     // the sandbox's test key is committed: --env sandbox (and its cloud) work without setting SOPS_AGE_KEY_FILE
-    string[] SandboxKeyFiles => Env == "sandbox" || CommonCredentials.Contains("sandbox") ? [Path.Combine(RootDirectory, "credentials", "sandbox", "age-key.txt")] : [];
+    SopsDotenvStore StoreFor(bool sandbox) => new(RootDirectory,
+        new AgeIdentitySources(ProcessEnvironment, Processes, sandbox ? [Path.Combine(RootDirectory, "credentials", "sandbox", "age-key.txt")] : []), TimeProvider.System);
     SopsConfig SopsConfig() => AccoReboot.Secrets.SopsConfig.Load(Path.Combine(RootDirectory, ".sops.yaml"), ".sops.yaml");
     CredentialsFiles CredentialsFiles => new(RootDirectory, CommonCredentials);
     CredentialsLoader? _credentials;
@@ -36,9 +37,7 @@ partial class Build
             var commonFile = profile.Text("CommonCredentials") ?? CommonCredentials;
             return new AccoReboot.State.EnvironmentStateSource(environment, async () =>
             {
-                var store = new SopsDotenvStore(RootDirectory, new AgeIdentitySources(ProcessEnvironment, Processes,
-                    environment == "sandbox" ? [Path.Combine(RootDirectory, "credentials", "sandbox", "age-key.txt")] : []), TimeProvider.System);
-                var common = await new CredentialsLoader(store, Secrets, commonFile).CommonAsync(CancellationToken);
+                var common = await new CredentialsLoader(StoreFor(environment == "sandbox"), Secrets, commonFile).CommonAsync(CancellationToken);
                 var settings = Settings with
                 {
                     Name = environment,
@@ -66,8 +65,7 @@ partial class Build
 
     /// <summary>The sandbox's credentials, whatever --env says: its cloud accepts those and no others.</summary>
     CredentialsLoader SandboxCredentials => new(
-        new SopsDotenvStore(RootDirectory, new AgeIdentitySources(ProcessEnvironment, Processes, [Path.Combine(RootDirectory, "credentials", "sandbox", "age-key.txt")]), TimeProvider.System),
-        Secrets, ProfileValues.Read(RootDirectory, "sandbox").Text(nameof(CommonCredentials)) ?? "credentials/sandbox-common.enc.env");
+        StoreFor(sandbox: true), Secrets, ProfileValues.Read(RootDirectory, "sandbox").Text(nameof(CommonCredentials)) ?? "credentials/sandbox-common.enc.env");
 
     /// <summary>The sandbox's instance, database and registry, from the sandbox profile whatever --env says: the two must agree.</summary>
     AccoReboot.Sandbox.SandboxHostSettings SandboxHostSettings

@@ -5,7 +5,7 @@ using BuildEngine;
 namespace AccoReboot.Deploy;
 
 /// <summary>What a deploy reports back, for the state.</summary>
-sealed record DeployOutcome(string Release, bool Changed, HostKey? NewlyPinnedKey);
+sealed record DeployOutcome(string Release, bool Changed);
 
 /// <summary>The release a rollback went back to, and the API image it runs.</summary>
 sealed record RollbackOutcome(string Release, string ApiImage);
@@ -22,7 +22,6 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
     public async Task<DeployOutcome> DeployAsync(DeployTarget target, StackInputs inputs, CancellationToken ct)
     {
         await using var ssh = await ConnectAsync(target, ct);
-        var pinned = target.PinnedKey == null ? ssh.PresentedKey : null;
         var facts = await WaitForCloudInitAsync(ssh, target, ct);
         await LockAsync(ssh, "Deploy", ct);
         var release = renderer.Render(inputs.Settings, inputs.Database, inputs.Secrets, new HostIdentity(facts.Uid, facts.Gid));
@@ -35,12 +34,12 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
                 {
                     await Run(ssh, layout.Audit(AuditLine(facts.Current!, "no change")), "audit", ct);
                     log.Success($"Nothing to deploy: release {facts.Current} runs and is healthy.");
-                    return new DeployOutcome(facts.Current!, false, pinned);
+                    return new DeployOutcome(facts.Current!, false);
                 }
                 log.Warn($"Release {facts.Current} is current but not every service is up: bringing it up again.");
                 await UpAndCheckAsync(ssh, inputs.Settings, facts.Current!, facts.Current, ct);
                 await Run(ssh, layout.Audit(AuditLine(facts.Current!, "repaired")), "audit", ct);
-                return new DeployOutcome(facts.Current!, true, pinned);
+                return new DeployOutcome(facts.Current!, true);
             }
 
             var id = release.NewReleaseId(clock.GetUtcNow());
@@ -58,7 +57,7 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
             await Run(ssh, layout.Prune(options.KeepReleases), "prune old releases", ct);
             await Run(ssh, layout.Audit(AuditLine(id, "deployed")), "audit", ct);
             log.Success($"Release {id} is live on {target.Ssh.Host}.");
-            return new DeployOutcome(id, true, pinned);
+            return new DeployOutcome(id, true);
         }
         finally
         {
@@ -154,7 +153,7 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
     private async Task LockAsync(SshSession ssh, string operation, CancellationToken ct)
     {
         var owner = $"{who} {operation} {clock.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ}";
-        if (options.ForceUnlock) await Run(ssh, layout.ForceUnlock(), "break the deploy lock", ct);
+        if (options.ForceUnlock) await Run(ssh, layout.Unlock(), "break the deploy lock", ct);
         var result = await ssh.RunAsync(layout.Lock(owner), ct: ct);
         if (result.ExitCode == 3)
             throw new BuildFailure($"The deploy lock on the host is held by {result.Output.Trim()}. Wait for that deploy, or if it is dead: --force-unlock.");

@@ -19,7 +19,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
         {
             var image = await inputs.ApiImage();
             var stack = await StackInputsAsync(site, image);
-            var outcome = await Deployer().DeployAsync(Target(session, site, state, await inputs.Common()), stack, cancellationToken);
+            var outcome = await inputs.Deployer(log).DeployAsync(Target(session, site, state, await inputs.Common()), stack, cancellationToken);
             if (outcome.Changed || state.Current.Release?.Id != outcome.Release)
                 await state.UpdateAsync(s => s with
                 {
@@ -33,7 +33,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
     {
         await WithStateAsync("Rollback", forceUnlock, async (session, site, state) =>
         {
-            var back = await Deployer().RollbackAsync(Target(session, site, state, await inputs.Common()), inputs.Stack, release, cancellationToken);
+            var back = await inputs.Deployer(log).RollbackAsync(Target(session, site, state, await inputs.Common()), inputs.Stack, release, cancellationToken);
             await state.UpdateAsync(s => s with
             {
                 Release = new ReleaseState(back.Release, back.ApiImage, inputs.Clock.GetUtcNow(), inputs.Who),
@@ -57,9 +57,6 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
             await session.State.ReleaseLockAsync(held, CancellationToken.None);
         }
     }
-
-    private Deployer Deployer() =>
-        new(new ReleaseRenderer(inputs.Templates), inputs.Layout, inputs.Options, log, inputs.Who, inputs.Clock);
 
     private DeployTarget Target(CloudSession session, DeployedEnvironment site, StateRecorder? state, Secrets.CommonCredentials common) =>
         StackConnection.Target(inputs, session, site, common, state == null ? null

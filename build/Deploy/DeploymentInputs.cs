@@ -30,4 +30,7 @@ sealed record DeploymentInputs(
     TemplateRenderer Templates,
     SecretMasker Masker,
     string Who,
-    TimeProvider Clock);
+    TimeProvider Clock)
+{
+    public Deployer Deployer(BuildLog log) => new(new ReleaseRenderer(Templates), Layout, Options, log, Who, Clock);
+}

@@ -14,15 +14,13 @@ sealed class InteractiveShell(DeploymentInputs inputs, BuildLog log, Cancellatio
     public async Task<int> RunAsync(IReadOnlyList<string> command)
     {
         using var session = await inputs.OpenSession();
-        var stored = await session.State.ReadAsync(cancellationToken);
-        var site = DeployedEnvironment.From(stored?.Document, inputs.Environment);
+        var (site, _) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
         var common = await inputs.Common();
         var target = StackConnection.Target(inputs, session, site, common, null);
         var hostKey = site.PinnedKey;
         if (hostKey == null)
         {
-            var deployer = new Deployer(new ReleaseRenderer(inputs.Templates), inputs.Layout, inputs.Options, log, inputs.Who, inputs.Clock);
-            await using var probe = await deployer.ConnectAsync(target, cancellationToken);
+            await using var probe = await inputs.Deployer(log).ConnectAsync(target, cancellationToken);
             hostKey = probe.PresentedKey;
         }
         using var key = PrivateScratchFile.Create("deploy_key", common.SshPrivateKey.Replace("\r\n", "\n").Trim() + "\n");

@@ -1,12 +1,20 @@
 using AccoReboot.Deploy.Remote;
 using AccoReboot.Infra;
 using AccoReboot.Secrets;
+using AccoReboot.State;
 
 namespace AccoReboot.Deploy;
 
 /// <summary>The SSH target of an environment's instance: its address from the state, the deploy key, and how its host key is trusted.</summary>
 static class StackConnection
 {
+    /// <summary>The instance and database of the environment, read from its state without the lock (the read-only targets).</summary>
+    public static async Task<(DeployedEnvironment site, StateDocument? state)> ReadAsync(DeploymentInputs inputs, CloudSession session, CancellationToken ct)
+    {
+        var stored = await session.State.ReadAsync(ct);
+        return (DeployedEnvironment.From(stored?.Document, inputs.Environment), stored?.Document);
+    }
+
     public static DeployTarget Target(DeploymentInputs inputs, CloudSession session, DeployedEnvironment site, CommonCredentials common, Func<HostKey, Task>? onPinned) =>
         new(new SshTarget(site.Ipv4, inputs.Ssh.Port, inputs.Ssh.User, common.SshPrivateKey),
             site.PinnedKey,

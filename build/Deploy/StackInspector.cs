@@ -11,7 +11,7 @@ sealed class StackInspector(DeploymentInputs inputs, BuildLog log, CancellationT
     {
         var (site, stored, ssh) = await ConnectAsync();
         await using var _ = ssh;
-        var facts = await Deployer().FactsAsync(ssh, cancellationToken);
+        var facts = await inputs.Deployer(log).FactsAsync(ssh, cancellationToken);
         if (facts.Current == null)
         {
             log.Warn($"Nothing is deployed on {site.Ipv4} yet{(facts.Marker ? "" : " (cloud-init has not finished)")}: run Deploy --env {inputs.Environment}.");
@@ -44,7 +44,7 @@ sealed class StackInspector(DeploymentInputs inputs, BuildLog log, CancellationT
         if (tail < 0) throw new BuildFailure($"--tail {tail}: give a number of lines, 0 or more.");
         var (site, _, ssh) = await ConnectAsync();
         await using var __ = ssh;
-        var facts = await Deployer().FactsAsync(ssh, cancellationToken);
+        var facts = await inputs.Deployer(log).FactsAsync(ssh, cancellationToken);
         if (facts.Current == null) throw new BuildFailure($"Nothing is deployed on {site.Ipv4} yet: there are no logs.");
         try
         {
@@ -60,11 +60,8 @@ sealed class StackInspector(DeploymentInputs inputs, BuildLog log, CancellationT
     private async Task<(DeployedEnvironment site, State.StateDocument? state, SshSession ssh)> ConnectAsync()
     {
         using var session = await inputs.OpenSession();
-        var stored = await session.State.ReadAsync(cancellationToken);
-        var site = DeployedEnvironment.From(stored?.Document, inputs.Environment);
-        var ssh = await Deployer().ConnectAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
-        return (site, stored?.Document, ssh);
+        var (site, state) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
+        var ssh = await inputs.Deployer(log).ConnectAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
+        return (site, state, ssh);
     }
-
-    private Deployer Deployer() => new(new ReleaseRenderer(inputs.Templates), inputs.Layout, inputs.Options, log, inputs.Who, inputs.Clock);
 }

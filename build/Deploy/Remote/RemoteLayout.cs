@@ -29,9 +29,8 @@ sealed record RemoteLayout(string AppDirectory, string Project, string MarkerFil
         $"if mkdir {App}/.deploy-lock 2>/dev/null; then printf '%s\\n' {Shell.Quote(owner)} > {App}/.deploy-lock/owner; " +
         $"else cat {App}/.deploy-lock/owner 2>/dev/null || echo unknown; exit 3; fi";
 
+    /// <summary>Releases the lock; the same command breaks one a dead deploy left (--force-unlock).</summary>
     public string Unlock() => $"rm -rf {App}/.deploy-lock";
-
-    public string ForceUnlock() => $"rm -rf {App}/.deploy-lock";
 
     public string Services() => $"{ComposeCurrent} ps --all --format json";
 
