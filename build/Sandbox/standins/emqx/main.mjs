@@ -1,0 +1,41 @@
+// Entry point of the EMQX stand-in: `emqx foreground` starts the broker from etc/emqx.conf; `emqx ctl status`
+// asks the running broker, as EMQX's own command does (exit 0 and "Node '<name>' <version> is started").
+import { readFileSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { Broker } from './broker.mjs';
+import { ConfigError, loadConfig } from './config.mjs';
+
+const CONFIG = process.env.EMQX_CONF ?? '/opt/emqx/etc/emqx.conf';
+const CONTROL = process.env.EMQX_CTL_SOCKET ?? '/tmp/emqx-standin.sock';
+const [command, ...rest] = process.argv.slice(2);
+
+if (command === 'ctl') {
+  if (rest[0] !== 'status') {
+    console.error(`emqx ctl ${rest.join(' ')}: only "emqx ctl status" is implemented by the stand-in`);
+    process.exit(1);
+  }
+  const socket = createConnection(CONTROL);
+  let answer = '';
+  socket.setTimeout(5000, () => { console.error('Node is not responding'); process.exit(1); });
+  socket.on('data', (chunk) => { answer += chunk; });
+  socket.on('end', () => { process.stdout.write(answer); process.exit(answer.includes('is started') ? 0 : 1); });
+  socket.on('error', () => { console.error('Node is not running!'); process.exit(1); });
+} else if (command === 'foreground' || command === 'start' || command === undefined) {
+  let broker;
+  try {
+    broker = new Broker(await loadConfig(readFileSync(CONFIG, 'utf8'), process.env));
+    await broker.start();
+  } catch (error) {
+    // one line, then a non-zero exit: what EMQX does with a configuration it cannot load
+    console.error(`EMQX stand-in refused to start: ${error instanceof ConfigError ? error.message : error.message}`);
+    process.exit(1);
+  }
+  rmSync(CONTROL, { force: true });
+  const control = createServer((socket) => socket.end(broker.statusLine())).listen(CONTROL);
+  const stop = async () => { control.close(); await broker.close(); process.exit(0); };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+} else {
+  console.error(`emqx ${command}: the stand-in runs "emqx foreground" and "emqx ctl status"`);
+  process.exit(1);
+}
