@@ -3,7 +3,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { Broker } from './broker.mjs';
-import { ConfigError, loadConfig } from './config.mjs';
+import { loadConfig } from './config.mjs';
 
 const CONFIG = process.env.EMQX_CONF ?? '/opt/emqx/etc/emqx.conf';
 const CONTROL = process.env.EMQX_CTL_SOCKET ?? '/tmp/emqx-standin.sock';
@@ -27,7 +27,7 @@ if (command === 'ctl') {
     await broker.start();
   } catch (error) {
     // one line, then a non-zero exit: what EMQX does with a configuration it cannot load
-    console.error(`EMQX stand-in refused to start: ${error instanceof ConfigError ? error.message : error.message}`);
+    console.error(`EMQX stand-in refused to start: ${error.message}`);
     process.exit(1);
   }
   rmSync(CONTROL, { force: true });
