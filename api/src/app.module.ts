@@ -13,6 +13,7 @@ import { IngestionMetrics } from './positions/ingestion-metrics.js';
 import { MetricsController } from './positions/metrics.controller.js';
 import { PositionConsumer } from './positions/position-consumer.js';
 import { PositionWriter } from './positions/position-writer.js';
+import { SignInThrottle } from './tokens/sign-in-throttle.js';
 import { TokenController } from './tokens/token.controller.js';
 
 @Module({})
@@ -30,6 +31,7 @@ export class AppModule {
         IngestionMetrics,
         PositionWriter,
         PositionConsumer,
+        { provide: SignInThrottle, useValue: new SignInThrottle() },
       ],
     };
   }

@@ -62,4 +62,29 @@ describe('position ingestion over MQTT', () => {
     const text = await (await fetch(`${api.base}/metrics`)).text();
     expect(text).toContain('accoreboot_positions_rejected_total{reason="unknown_device"} 1');
   });
+
+  it('writes a burst of positions from many devices in few statements, none lost', async () => {
+    const devices = await Promise.all(Array.from({ length: 20 }, async () => (await (await post(`${api.base}/admin/devices`, {}, admin)).json()) as { id: string }));
+    const start = Date.parse('2026-11-28T00:00:00Z');
+    const sends = [];
+    for (let i = 0; i < 100; i++)
+      for (const d of devices)
+        sends.push(publisher.publishAsync(`devices/${d.id}/position`, JSON.stringify({ lat: i / 10, lon: 1, recorded_at: new Date(start + i * 1000).toISOString() }), { qos: 1 }));
+    await Promise.all(sends);
+    const ids = devices.map((d) => d.id);
+    await eventually(async () => (await pool.query('SELECT count(*)::int AS n FROM positions WHERE device_id = ANY($1)', [ids])).rows[0].n === 2000);
+    const latest = await pool.query('SELECT count(*)::int AS n, min(lat) AS lat FROM device_latest_position WHERE device_id = ANY($1)', [ids]);
+    expect(latest.rows[0]).toEqual({ n: 20, lat: 9.9 });
+  });
+
+  it('shows the admin a device\'s latest position and history', async () => {
+    const response = await fetch(`${api.base}/admin/devices/${device.id}/positions?limit=2`, { headers: admin });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.latest.lat).toBe(1);
+    expect(body.history).toHaveLength(2);
+    expect(new Date(body.history[0].recorded_at).toISOString()).toBe('2026-11-27T09:00:00.000Z');
+    expect((await fetch(`${api.base}/admin/devices/nobody/positions`, { headers: admin })).status).toBe(404);
+    expect((await fetch(`${api.base}/admin/devices/${device.id}/positions`)).status).toBe(401);
+  });
 });

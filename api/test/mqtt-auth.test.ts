@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { admin, ADMIN_TOKEN, freshDatabase, keyDirectory, post, startApi, type RunningApi } from './support/harness.js';
+import { admin, ADMIN_TOKEN, MQTT_PASSWORD, freshDatabase, keyDirectory, post, startApi, type RunningApi } from './support/harness.js';
 
 describe('EMQX HTTP authentication and authorization', () => {
   const keys = keyDirectory();
@@ -44,9 +44,11 @@ describe('EMQX HTTP authentication and authorization', () => {
     expect((await authenticate({ username: revoked.id, password: revoked.secret, clientid: revoked.id })).result).toBe('deny');
   });
 
-  it('lets the API\'s own client in with the admin token', async () => {
-    expect(await authenticate({ username: 'accoreboot-api', password: ADMIN_TOKEN, clientid: 'accoreboot-api-1' })).toEqual({ result: 'allow', is_superuser: false });
-    expect((await authenticate({ username: 'accoreboot-api', password: 'guess', clientid: 'x' })).result).toBe('deny');
+  it('lets the API\'s own client in with its own MQTT password, never with the admin token', async () => {
+    expect(await authenticate({ username: 'accoreboot-api', password: MQTT_PASSWORD, clientid: 'accoreboot-api-1' })).toEqual({ result: 'allow', is_superuser: false });
+    expect((await authenticate({ username: 'accoreboot-api', password: ADMIN_TOKEN, clientid: 'accoreboot-api-1' })).result).toBe('deny');
+    expect((await authenticate({ username: 'accoreboot-api', password: 'guess', clientid: 'accoreboot-api-1' })).result).toBe('deny');
+    expect((await authenticate({ username: 'accoreboot-api', password: MQTT_PASSWORD, clientid: 'not-the-api' })).result).toBe('deny');
   });
 
   it('authorizes topics: own position yes, another device no', async () => {

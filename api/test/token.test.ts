@@ -42,4 +42,33 @@ describe('POST /auth/token', () => {
       await short.close();
     }
   });
+
+  it('answers 429 once a user name has had its share of wrong passwords, even for the right one', async () => {
+    await post(`${api.base}/admin/users`, { username: 'carol', password: 'correct horse battery' }, admin);
+    for (let i = 0; i < 5; i++) expect((await post(`${api.base}/auth/token`, { username: 'carol', password: `guess-${i}` })).status).toBe(401);
+    const refused = await post(`${api.base}/auth/token`, { username: 'carol', password: 'correct horse battery' });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await post(`${api.base}/auth/token`, { username: 'alice', password: 'correct horse battery' })).status).toBe(200);
+  });
+});
+
+describe('SignInThrottle', () => {
+  it('opens again when the window has passed, and limits one address across user names', async () => {
+    const { SignInThrottle } = await import('../src/tokens/sign-in-throttle.js');
+    let now = 0;
+    const throttle = new SignInThrottle(() => now);
+    for (let i = 0; i < 5; i++) {
+      expect(throttle.admit('dave', '10.0.0.1')).toBeNull();
+      throttle.failed('dave');
+    }
+    expect(throttle.admit('dave', '10.0.0.1')).toBe(60);
+    now = 30_000;
+    expect(throttle.admit('dave', '10.0.0.1')).toBe(30);
+    now = 60_000;
+    expect(throttle.admit('dave', '10.0.0.1')).toBeNull();
+    for (let i = 0; i < 30; i++) expect(throttle.admit(`user-${i}`, '10.0.0.2')).toBeNull();
+    expect(throttle.admit('someone', '10.0.0.2')).not.toBeNull();
+    expect(throttle.admit('someone', '10.0.0.3')).toBeNull();
+  });
 });

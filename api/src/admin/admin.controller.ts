@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Body, Controller, Delete, HttpCode, Inject, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
 import type pg from 'pg';
 import { hashDeviceSecret, hashPassword, newDeviceSecret } from '../credentials/secrets.js';
 import { POOL } from '../database/database.js';
@@ -40,6 +40,18 @@ export class AdminController {
     const result = await this.pool.query('UPDATE devices SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
     this.devices.forget(id);
     if (result.rowCount === 0) throw new NotFoundException(`no active device ${id}`);
+  }
+
+  /** What a device has sent: its latest position (what PowerSync syncs) and its newest history rows. */
+  @Get('devices/:id/positions')
+  async positions(@Param('id') id: string, @Query('limit') limit?: string) {
+    const count = Math.min(Math.max(Number(limit ?? 10) || 10, 1), 1000);
+    const device = await this.pool.query('SELECT 1 FROM devices WHERE id = $1', [id]);
+    if (device.rowCount === 0) throw new NotFoundException(`no device ${id}`);
+    const latest = await this.pool.query('SELECT recorded_at, lat, lon, speed, heading, accuracy FROM device_latest_position WHERE device_id = $1', [id]);
+    const history = await this.pool.query(
+      'SELECT recorded_at, lat, lon, speed, heading, accuracy, received_at FROM positions WHERE device_id = $1 ORDER BY recorded_at DESC LIMIT $2', [id, count]);
+    return { device_id: id, latest: latest.rows[0] ?? null, history: history.rows };
   }
 
   @Post('users')

@@ -14,6 +14,8 @@ export interface Config {
   mqtt: {
     url?: string;
     username: string;
+    /** The API's own MQTT client's password (MQTT_PASSWORD): its own credential, never the admin token. */
+    password: string;
     shareGroup: string;
   };
 }
@@ -42,6 +44,8 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Con
     mqtt: {
       url: env.MQTT_URL || undefined,
       username: env.MQTT_USERNAME ?? 'accoreboot-api',
+      // required with a broker: without it the API's client could not sign in, and no empty password may
+      password: env.MQTT_URL ? required(env, 'MQTT_PASSWORD') : (env.MQTT_PASSWORD ?? ''),
       shareGroup: env.MQTT_SHARE_GROUP ?? 'accoreboot-api',
     },
   };

@@ -36,7 +36,8 @@ export class MqttAuthController {
   async authenticate(@Body() body: AuthenticationRequest) {
     const { username, password, clientid } = body ?? {};
     if (typeof username !== 'string' || typeof password !== 'string' || typeof clientid !== 'string') return DENY;
-    if (username === this.config.mqtt.username) return tokensEqual(password, this.config.adminToken) ? ALLOW : DENY;
+    if (username === this.config.mqtt.username)
+      return this.config.mqtt.password !== '' && clientid.startsWith(`${username}-`) && tokensEqual(password, this.config.mqtt.password) ? ALLOW : DENY;
     if (!isValidDeviceId(username) || clientid !== username) return DENY;
     const device = await this.devices.find(username);
     if (!device || device.revoked || !deviceSecretMatches(password, device.secretHash)) return DENY;

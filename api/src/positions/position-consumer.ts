@@ -31,7 +31,7 @@ export class PositionConsumer implements OnApplicationShutdown {
     }
     this.client = mqtt.connect(this.config.mqtt.url, {
       username: this.config.mqtt.username,
-      password: this.config.adminToken,
+      password: this.config.mqtt.password,
       clientId: `${this.config.mqtt.username}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
       reconnectPeriod: 2000,
       clean: true,

@@ -8,6 +8,7 @@ import { createApplication } from '../../src/application.js';
 import type { Config } from '../../src/config/config.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-the-api-tests-0123456789';
+export const MQTT_PASSWORD = 'mqtt-password-of-the-api-client-0123456789';
 
 /** A directory of RSA keys as the deploy creates it on the host. */
 export function keyDirectory(count = 1): { dir: string; add(): void; remove(): void } {
@@ -48,7 +49,7 @@ export async function startApi(databaseUrl: string, keysDir: string, mqttUrl?: s
     powersyncAudience: 'powersync',
     tokenTtlSeconds: 3600,
     adminToken: ADMIN_TOKEN,
-    mqtt: { url: mqttUrl, username: 'accoreboot-api', shareGroup: 'accoreboot-api' },
+    mqtt: { url: mqttUrl, username: 'accoreboot-api', password: MQTT_PASSWORD, shareGroup: 'accoreboot-api' },
     ...overrides,
   };
   const app = await createApplication(config, { logger: false });
