@@ -121,8 +121,8 @@ partial class Build
     [Parameter("EMQX image, pinned (5.8.x is the last open-source line)")]
     readonly string EmqxImage = "emqx/emqx:5.8.9";
 
-    [Parameter("PowerSync service image, pinned")]
-    readonly string PowerSyncImage = "journeyapps/powersync-service:1.15.2";
+    [Parameter("PowerSync service image, pinned: the version of build/Sandbox/standins' @powersync/service-schema, which checks its config")]
+    readonly string PowerSyncImage = "journeyapps/powersync-service:1.26.0";
 
     [Parameter("Caddy image, pinned")]
     readonly string CaddyImage = "caddy:2.10.2-alpine";

@@ -125,6 +125,7 @@ partial class Build
     StackInspector StackInspector => new(DeploymentInputs, Log, CancellationToken);
     InteractiveShell InteractiveShell => new(DeploymentInputs, Log, CancellationToken);
     ReleasePreview ReleasePreview => new(DeploymentInputs, Log);
+    AccoReboot.Product.ProductCheck ProductCheck => new(DeploymentInputs, Log, CancellationToken);
 
     DeploymentInputs DeploymentInputs => new(
         Env ?? "",

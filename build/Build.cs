@@ -50,7 +50,14 @@ partial class Build : NukeBuild, IContainerImage
         .Description("Everything: Build, Push, Init, Apply, Deploy")
         .Requires(() => Env)
         .DependsOn<IContainerImage>(x => x.Build, x => x.Push)
-        .DependsOn(Init, Apply, Deploy);
+        .DependsOn(Init, Apply, Deploy)
+        .Executes(() => ProductCheck.DescribeAsync());
+
+    Target Smoke => _ => _
+        .Description("The device-to-app journey on the deployed environment: MQTT sign-in and refusals, a position into the database and out through PowerSync")
+        .Requires(() => Env)
+        .After(Deploy)
+        .Executes(() => ProductCheck.SmokeAsync());
 
     Target Down => _ => _
         .Description("Delete the environment's resources and its state (asks first)")

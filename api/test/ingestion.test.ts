@@ -87,4 +87,14 @@ describe('position ingestion over MQTT', () => {
     expect((await fetch(`${api.base}/admin/devices/nobody/positions`, { headers: admin })).status).toBe(404);
     expect((await fetch(`${api.base}/admin/devices/${device.id}/positions`)).status).toBe(401);
   });
+
+  it('purges a device and everything it sent', async () => {
+    const gone = (await (await post(`${api.base}/admin/devices`, {}, admin)).json()) as { id: string };
+    await publisher.publishAsync(`devices/${gone.id}/position`, JSON.stringify({ lat: 5, lon: 5, recorded_at: '2026-11-27T10:00:00Z' }), { qos: 1 });
+    await eventually(async () => (await pool.query('SELECT count(*)::int AS n FROM positions WHERE device_id = $1', [gone.id])).rows[0].n === 1);
+    expect((await fetch(`${api.base}/admin/devices/${gone.id}?purge=true`, { method: 'DELETE', headers: admin })).status).toBe(204);
+    for (const table of ['positions', 'device_latest_position'])
+      expect((await pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE device_id = $1`, [gone.id])).rows[0].n).toBe(0);
+    expect((await pool.query('SELECT count(*)::int AS n FROM devices WHERE id = $1', [gone.id])).rows[0].n).toBe(0);
+  });
 });

@@ -73,7 +73,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
             ? site.DatabaseCa ?? throw new BuildFailure($"The state of {inputs.Environment} has no CA certificate of the PostgreSQL cluster: run Apply --env {inputs.Environment}, which fetches it.")
             : null;
         var database = new DatabaseConnection(site.DatabaseHost, site.DatabasePort, inputs.DatabaseUser, password, inputs.AppDatabase, inputs.StorageDatabase, ca);
-        var secrets = new StackSecrets(environment.ApiAdminToken, environment.EmqxNodeCookie, environment.EmqxDashboardPassword, environment.PowerSyncApiToken);
+        var secrets = new StackSecrets(environment.ApiAdminToken, environment.EmqxNodeCookie, environment.EmqxDashboardPassword, environment.PowerSyncApiToken, environment.ApiMqttPassword);
         var settings = inputs.Stack with { Images = inputs.Stack.Images with { Api = apiImage } };
         return new StackInputs(settings, database, secrets, common.RegistryUsername, common.RegistryPassword, inputs.Registry);
     }

@@ -20,7 +20,7 @@ sealed class ReleasePreview(DeploymentInputs inputs, BuildLog log)
         var stack = inputs.Stack with { Images = inputs.Stack.Images with { Api = await inputs.ApiImage() } };
         var database = new DatabaseConnection("<database host from the state>", 5432, inputs.DatabaseUser, Hidden, inputs.AppDatabase, inputs.StorageDatabase,
             stack.DatabaseTls ? CaPlaceholder : null);
-        var release = new ReleaseRenderer(inputs.Templates).Render(stack, database, new StackSecrets(Hidden, Hidden, Hidden, Hidden), PlaceholderIdentity);
+        var release = new ReleaseRenderer(inputs.Templates).Render(stack, database, new StackSecrets(Hidden, Hidden, Hidden, Hidden, Hidden), PlaceholderIdentity);
         Directory.CreateDirectory(output);
         foreach (var file in release.Files)
             // the URLs carry the password escaped: **** reads better than %2A%2A%2A%2A

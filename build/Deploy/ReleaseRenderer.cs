@@ -72,6 +72,7 @@ sealed class ReleaseRenderer(TemplateRenderer templates)
             ["emqx_cookie"] = EnvValue("EMQX_NODE_COOKIE", secrets.EmqxCookie),
             ["emqx_dashboard_password"] = EnvValue("EMQX_DASHBOARD_PASSWORD", secrets.EmqxDashboardPassword),
             ["powersync_token"] = EnvValue("PS_ADMIN_TOKEN", secrets.PowerSyncToken),
+            ["mqtt_password"] = EnvValue("MQTT_PASSWORD", secrets.MqttPassword),
         },
     };
 

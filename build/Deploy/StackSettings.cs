@@ -37,7 +37,7 @@ sealed record DatabaseConnection(string Host, int Port, string User, string Pass
 }
 
 /// <summary>The stack's secrets from the environment's credentials: they go to .env, and nowhere else.</summary>
-sealed record StackSecrets(string AdminToken, string EmqxCookie, string EmqxDashboardPassword, string PowerSyncToken)
+sealed record StackSecrets(string AdminToken, string EmqxCookie, string EmqxDashboardPassword, string PowerSyncToken, string MqttPassword)
 {
     public override string ToString() => "StackSecrets { **** }";
 }

@@ -37,5 +37,6 @@ static class CredentialSchema
         new("EMQX_NODE_COOKIE", "Erlang cookie of the EMQX node (any long random string)"),
         new("API_ADMIN_TOKEN", "token guarding the API's admin endpoints (any long random string: openssl rand -hex 32)"),
         new("POWERSYNC_API_TOKEN", "token of PowerSync's admin API (any long random string)"),
+        new("API_MQTT_PASSWORD", "password of the API's own MQTT client (user accoreboot-api), checked by the API when EMQX asks (any long random string)"),
     ];
 }

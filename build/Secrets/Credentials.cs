@@ -27,11 +27,12 @@ sealed record EnvironmentCredentials(
     string EmqxDashboardPassword,
     string EmqxNodeCookie,
     string ApiAdminToken,
-    string PowerSyncApiToken)
+    string PowerSyncApiToken,
+    string ApiMqttPassword)
 {
     public static EnvironmentCredentials From(IReadOnlyDictionary<string, string> v) => new(
         v["OVH_PROJECT_ID"], v["OS_USERNAME"], v["OS_PASSWORD"], v["EMQX_DASHBOARD_PASSWORD"], v["EMQX_NODE_COOKIE"],
-        v["API_ADMIN_TOKEN"], v["POWERSYNC_API_TOKEN"]);
+        v["API_ADMIN_TOKEN"], v["POWERSYNC_API_TOKEN"], v["API_MQTT_PASSWORD"]);
 
     public override string ToString() => "EnvironmentCredentials { **** }";
 }

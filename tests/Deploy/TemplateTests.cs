@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using AccoReboot.Deploy;
 using BuildEngine;
@@ -78,8 +79,7 @@ public class TemplateTests
     public void The_powersync_config_passes_its_json_schema(string variant)
     {
         using var directory = StackFixture.Write(Render(variant));
-        var result = Tool.Run("node", [Repository.Path("tests", "tools", "powersync-config.cjs"), directory.Combine("powersync.yaml")],
-            environment: new Dictionary<string, string?> { ["NODE_PATH"] = Tool.NpmGlobalRoot });
+        var result = Standins.Check("powersync", directory.Combine("powersync.yaml"));
         Assert.True(result.ExitCode == 0, result.All);
         using var config = JsonDocument.Parse(result.Out);
         var connection = config.RootElement.GetProperty("replication").GetProperty("connections")[0];
@@ -94,22 +94,45 @@ public class TemplateTests
     {
         using var directory = new TempDirectory();
         var file = directory.File("powersync.yaml", "storage:\n  max_pool_size: 8\nclient_auth:\n  audience: 42\n");
-        var result = Tool.Run("node", [Repository.Path("tests", "tools", "powersync-config.cjs"), file], environment: new Dictionary<string, string?> { ["NODE_PATH"] = Tool.NpmGlobalRoot });
+        var result = Standins.Check("powersync", file);
         Assert.Equal(1, result.ExitCode);
+        Assert.Contains("/client_auth/audience must be array", result.Error);
+    }
+
+    [Fact]
+    public void A_key_the_pinned_powersync_version_does_not_know_is_refused()
+    {
+        using var directory = StackFixture.Write(Render("cloud"));
+        var file = directory.Combine("powersync.yaml");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("sync_config:", "sync_configuration:"));
+        var result = Standins.Check("powersync", file);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("sync_configuration: not a key of PowerSync", result.Error);
+    }
+
+    [Fact]
+    public void The_pinned_powersync_image_is_the_version_its_config_is_checked_with()
+    {
+        var pinned = Regex.Match(File.ReadAllText(Repository.Path("build", "Build.Parameters.cs")), "\"journeyapps/powersync-service:([^\"]+)\"").Groups[1].Value;
+        using var package = JsonDocument.Parse(File.ReadAllText(Repository.Path("build", "Sandbox", "standins", "package.json")));
+        Assert.Equal(pinned, package.RootElement.GetProperty("dependencies").GetProperty("@powersync/service-schema").GetString());
+        Assert.Contains($"@powersync/service-schema@{pinned}/", File.ReadAllText(Repository.Path("templates", "powersync.yaml")));
     }
 
     [Theory, MemberData(nameof(Variants))]
     public void The_emqx_config_parses_as_hocon_and_sends_every_client_to_the_api(string variant)
     {
         using var directory = StackFixture.Write(Render(variant));
-        var result = Tool.Run("parse-hocon", ["--strict", "--no-env", directory.Combine("emqx.conf")]);
+        var result = Standins.Check("emqx", directory.Combine("emqx.conf"));
         Assert.True(result.ExitCode == 0, result.All);
         using var config = JsonDocument.Parse(result.Out);
         var authentication = config.RootElement.GetProperty("authentication")[0];
         Assert.Equal("http://api:3000/auth/mqtt", authentication.GetProperty("url").GetString());
         Assert.Equal("${username}", authentication.GetProperty("body").GetProperty("username").GetString());
         Assert.Equal("deny", config.RootElement.GetProperty("authorization").GetProperty("no_match").GetString());
-        Assert.Equal("data", config.RootElement.GetProperty("node").GetProperty("data_dir").GetString());
+        Assert.Equal("disconnect", config.RootElement.GetProperty("authorization").GetProperty("deny_action").GetString());
+        Assert.True(config.RootElement.GetProperty("flapping_detect").GetProperty("enable").GetBoolean());
+        Assert.Equal("/mqtt", config.RootElement.GetProperty("listeners").GetProperty("ws")[0].GetProperty("mqtt_path").GetString());
     }
 
     [Fact]

@@ -39,6 +39,7 @@ internal sealed class ProvisioningRepository
                 ["EMQX_NODE_COOKIE"] = "emqx-cookie-for-tests",
                 ["API_ADMIN_TOKEN"] = "api-admin-token-for-tests",
                 ["POWERSYNC_API_TOKEN"] = "powersync-token-for-tests",
+                ["API_MQTT_PASSWORD"] = "mqtt-password-for-tests",
             }))(root);
         root.File(".nuke/parameters.json", "{}");
         root.File(".nuke/parameters.test.json", $$"""

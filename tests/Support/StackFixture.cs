@@ -5,7 +5,7 @@ namespace Tests.Support;
 /// <summary>Rendered releases with known values, for the template tests.</summary>
 internal static class StackFixture
 {
-    public static readonly StackSecrets Secrets = new("admin-token-f00d-0001", "emqx-cookie-f00d-0002", "emqx-dash-f00d-0003", "powersync-token-f00d-0004");
+    public static readonly StackSecrets Secrets = new("admin-token-f00d-0001", "emqx-cookie-f00d-0002", "emqx-dash-f00d-0003", "powersync-token-f00d-0004", "mqtt-password-f00d-0005");
     public const string DatabasePassword = "db-pass+/=f00d-0005";
 
     public const string CaPem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUX0test0ca0for0templates0onlyMAoGCCqGSM49BAMC\nMBQxEjAQBgNVBAMMCWxvY2FsLWNhMB4XDTI2MTEyNzAwMDAwMFoXDTM2MTEyNzAw\n-----END CERTIFICATE-----\n";
@@ -27,7 +27,7 @@ internal static class StackFixture
     public static ReleaseFiles Render(StackSettings settings, string? templates = null) =>
         new ReleaseRenderer(new TemplateRenderer(templates ?? Repository.Path("templates"))).Render(settings, Database(settings.DatabaseTls), Secrets, new HostIdentity(1000, 1000));
 
-    public static IEnumerable<string> SecretValues => [Secrets.AdminToken, Secrets.EmqxCookie, Secrets.EmqxDashboardPassword, Secrets.PowerSyncToken, DatabasePassword, Uri.EscapeDataString(DatabasePassword)];
+    public static IEnumerable<string> SecretValues => [Secrets.AdminToken, Secrets.EmqxCookie, Secrets.EmqxDashboardPassword, Secrets.PowerSyncToken, Secrets.MqttPassword, DatabasePassword, Uri.EscapeDataString(DatabasePassword)];
 
     public static TempDirectory Write(ReleaseFiles release)
     {

@@ -34,9 +34,19 @@ export class AdminController {
     return { id, name, owner_id: owner, secret };
   }
 
+  /** Revokes a device (it can no longer sign in); with ?purge=true, removes it and its positions altogether. */
   @Delete('devices/:id')
   @HttpCode(204)
-  async revokeDevice(@Param('id') id: string) {
+  async revokeDevice(@Param('id') id: string, @Query('purge') purge?: string) {
+    this.devices.forget(id);
+    if (purge === 'true') {
+      await this.pool.query('DELETE FROM positions WHERE device_id = $1', [id]);
+      await this.pool.query('DELETE FROM device_latest_position WHERE device_id = $1', [id]);
+      const removed = await this.pool.query('DELETE FROM devices WHERE id = $1', [id]);
+      this.devices.forget(id);
+      if (removed.rowCount === 0) throw new NotFoundException(`no device ${id}`);
+      return;
+    }
     const result = await this.pool.query('UPDATE devices SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
     this.devices.forget(id);
     if (result.rowCount === 0) throw new NotFoundException(`no active device ${id}`);

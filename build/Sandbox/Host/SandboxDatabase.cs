@@ -12,7 +12,7 @@ namespace AccoReboot.Sandbox.Host;
 sealed class SandboxDatabase(SandboxDocker docker, string network, string container, string image) : IManagedPostgres, IDisposable
 {
     private readonly List<string> _databases = [];
-    private string? _owner;
+    private readonly List<string> _users = [];
 
     public string Host => container;
     public int Port => 5432;
@@ -35,13 +35,19 @@ sealed class SandboxDatabase(SandboxDocker docker, string network, string contai
         }
     }
 
-    // one statement at a time: Apply creates the databases and the user concurrently, and ownership follows both
+    // What an OVH-created user may do, and no more (shared/reference/ovh-openstack.md §2.6, 2.8): no superuser
+    // (OVH roadmap #551), REPLICATION only with the "replication" role, never the owner of the service's
+    // databases (avnadmin owns them). Creating tables and publications in them is what the application needs and
+    // what Aiven (OVH's engine) grants service users, so CREATE on each database and its public schema; CREATE
+    // EXTENSION (timescaledb is not a trusted extension) fails here as it does there without avnadmin.
+    // One statement at a time: Apply creates the databases and the user concurrently, and the grants follow both.
     public void CreateDatabase(string name)
     {
         lock (_databases)
         {
-            Sql($"CREATE DATABASE {Identifier(name)};\n" + (_owner != null ? $"ALTER DATABASE {Identifier(name)} OWNER TO {Identifier(_owner)}" : ""));
+            Sql($"CREATE DATABASE {Identifier(name)}");
             _databases.Add(name);
+            foreach (var user in _users) Grant(name, user);
         }
     }
 
@@ -57,14 +63,17 @@ sealed class SandboxDatabase(SandboxDocker docker, string network, string contai
     public void CreateUser(string name, string password, IReadOnlyList<string> roles)
     {
         var attributes = roles.Contains("replication") ? " REPLICATION" : "";
-        // on OVH the user may create objects in the service's databases; here it owns them, which allows the same
         lock (_databases)
         {
-            Sql($"CREATE ROLE {Identifier(name)} LOGIN{attributes} PASSWORD {Literal(password)};\n" +
-                string.Concat(_databases.Select(d => $"ALTER DATABASE {Identifier(d)} OWNER TO {Identifier(name)};\n")));
-            _owner = name;
+            Sql($"CREATE ROLE {Identifier(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE{attributes} PASSWORD {Literal(password)}");
+            _users.Add(name);
+            foreach (var database in _databases) Grant(database, name);
         }
     }
+
+    private void Grant(string database, string user) =>
+        Sql($"GRANT CONNECT, CREATE, TEMPORARY ON DATABASE {Identifier(database)} TO {Identifier(user)};\n" +
+            $"\\connect {Identifier(database)}\nGRANT ALL ON SCHEMA public TO {Identifier(user)}");
 
     public void SetPassword(string name, string password)
     {
@@ -78,7 +87,7 @@ sealed class SandboxDatabase(SandboxDocker docker, string network, string contai
             // what the user made in each database (the API's tables) goes to postgres first, or the role cannot be dropped
             Sql(string.Concat(_databases.Select(d => $"\\connect {Identifier(d)}\nREASSIGN OWNED BY {Identifier(name)} TO postgres;\nDROP OWNED BY {Identifier(name)};\n")) +
                 $"\\connect postgres\nDROP ROLE IF EXISTS {Identifier(name)}");
-            if (_owner == name) _owner = null;
+            _users.Remove(name);
         }
     }
 

@@ -136,7 +136,7 @@ export class Broker {
       server.closeAllConnections?.();
       await new Promise((resolve) => server.close(resolve));
     }
-    await new Promise((resolve) => this.aedes?.close(resolve));
+    if (this.aedes) await new Promise((resolve) => this.aedes.close(resolve));
     await Promise.all([this.authentication.close(), this.authorization.close()]);
   }
 }

@@ -9,7 +9,17 @@ const CONFIG = process.env.EMQX_CONF ?? '/opt/emqx/etc/emqx.conf';
 const CONTROL = process.env.EMQX_CTL_SOCKET ?? '/tmp/emqx-standin.sock';
 const [command, ...rest] = process.argv.slice(2);
 
-if (command === 'ctl') {
+if (command === 'check') {
+  // `emqx check FILE`: the config checks alone (what `foreground` refuses to start with), printing the config
+  try {
+    const config = await loadConfig(readFileSync(rest[0], 'utf8'), process.env);
+    await new Broker(config).close(); // checks the placeholders too
+    console.log(JSON.stringify(config, (_, value) => (value === Infinity ? 'infinity' : value)));
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+} else if (command === 'ctl') {
   if (rest[0] !== 'status') {
     console.error(`emqx ctl ${rest.join(' ')}: only "emqx ctl status" is implemented by the stand-in`);
     process.exit(1);

@@ -102,7 +102,17 @@ function readBody(request) {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === 'check') {
+  // `main.mjs check FILE`: the config checks alone, with every !env variable standing for itself (no database)
+  const names = new Proxy({}, { get: (_, name) => (typeof name === 'string' ? `env:${name}` : undefined) });
+  try {
+    const { config } = loadConfig(process.argv[3], names);
+    console.log(JSON.stringify(config));
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const service = await startService({ configPath: process.env.POWERSYNC_CONFIG_PATH ?? '/config/powersync.yaml', environment: process.env });
     const stop = async () => { await service.close(); process.exit(0); };
