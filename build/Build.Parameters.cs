@@ -200,6 +200,9 @@ partial class Build
     [Parameter("SandboxCloud: port of its S3")]
     readonly int SandboxS3Port = 18081;
 
+    [Parameter("SandboxCloud: the directory of its instance's state (host key, sshd, registry storage, marker)")]
+    readonly string SandboxDirectory = "/var/lib/accoreboot-sandbox";
+
     [Parameter("SandboxCloud: seconds a new PostgreSQL cluster stays CREATING")]
     readonly double SandboxDbDelay = 3;
 

@@ -67,23 +67,28 @@ partial class Build
     CredentialsLoader SandboxCredentials => new(
         StoreFor(sandbox: true), Secrets, ProfileValues.Read(RootDirectory, "sandbox").Text(nameof(CommonCredentials)) ?? "credentials/sandbox-common.enc.env");
 
-    /// <summary>The sandbox's instance, database and registry, from the sandbox profile whatever --env says: the two must agree.</summary>
+    /// <summary>
+    /// The sandbox's instance, database and registry. With --env sandbox, from the bound parameters (the profile, and
+    /// NUKE_* variables over it: how the tests run a sandbox of their own beside the user's); without, from the
+    /// sandbox profile, so that the cloud and --env sandbox agree.
+    /// </summary>
     AccoReboot.Sandbox.SandboxHostSettings SandboxHostSettings
     {
         get
         {
             var profile = ProfileValues.Read(RootDirectory, "sandbox");
-            var registry = profile.Text(nameof(Registry)) ?? "127.0.0.1:18082";
+            var bound = Env == "sandbox";
+            var registry = bound ? Registry : profile.Text(nameof(Registry)) ?? "127.0.0.1:18082";
             if (!registry.StartsWith("127.0.0.1:", StringComparison.Ordinal) || !int.TryParse(registry["127.0.0.1:".Length..], out var registryPort))
-                throw new BuildFailure($"Registry in .nuke/parameters.sandbox.json is {registry}: the sandbox's registry is 127.0.0.1:<port>.");
+                throw new BuildFailure($"Registry of the sandbox is {registry}: the sandbox's registry is 127.0.0.1:<port>.");
             var instance = new AccoReboot.Sandbox.Host.SandboxInstanceSettings(
-                profile.Number(nameof(SshPort)) ?? 2222,
-                profile.Text(nameof(DeployUser)) ?? "accoreboot-deploy",
-                profile.Text(nameof(AppDirectory)) ?? "/opt/accoreboot-sandbox",
-                profile.Text(nameof(MarkerFile)) ?? "/var/lib/accoreboot-sandbox/boot-finished-docker",
-                profile.Text(nameof(StackProject)) ?? "accoreboot-sandbox",
-                "/var/lib/accoreboot-sandbox");
-            return new(instance, profile.Text(nameof(StackNetwork)) ?? "accoreboot-sandbox", registryPort);
+                bound ? SshPort : profile.Number(nameof(SshPort)) ?? 2222,
+                bound ? DeployUser : profile.Text(nameof(DeployUser)) ?? "accoreboot-deploy",
+                bound ? AppDirectory : profile.Text(nameof(AppDirectory)) ?? "/opt/accoreboot-sandbox",
+                bound ? MarkerFile : profile.Text(nameof(MarkerFile)) ?? "/var/lib/accoreboot-sandbox/boot-finished-docker",
+                bound ? StackProject : profile.Text(nameof(StackProject)) ?? "accoreboot-sandbox",
+                SandboxDirectory);
+            return new(instance, bound ? StackNetwork : profile.Text(nameof(StackNetwork)) ?? "accoreboot-sandbox", registryPort);
         }
     }
 
@@ -125,6 +130,7 @@ partial class Build
     StackInspector StackInspector => new(DeploymentInputs, Log, CancellationToken);
     InteractiveShell InteractiveShell => new(DeploymentInputs, Log, CancellationToken);
     ReleasePreview ReleasePreview => new(DeploymentInputs, Log);
+    MachineSetup MachineSetup => new(RootDirectory, Processes, Log, CancellationToken);
     AccoReboot.Product.ProductCheck ProductCheck => new(DeploymentInputs, Log, CancellationToken);
 
     DeploymentInputs DeploymentInputs => new(

@@ -119,8 +119,13 @@ partial class Build : NukeBuild, IContainerImage
         .Description("Run the cloud --env sandbox talks to, on 127.0.0.1: OVH/OpenStack/S3 emulator, PostgreSQL, registry, this machine as the instance (until Ctrl+C)")
         .Executes(() => SandboxCloudService.RunAsync(SandboxCloudSettings, SandboxHostSettings, CancellationToken));
 
+    Target Setup => _ => _
+        .Description("Install and start what the tests and the sandbox need on this machine (Debian/Ubuntu; seconds when done)")
+        .Executes(() => MachineSetup.RunAsync());
+
     Target Test => _ => _
-        .Description("Run the test suites (the build's xunit tests)")
+        .Description("Run the test suites: the build's xunit tests, the API's vitest, the sandbox stand-ins' node tests")
+        .DependsOn(Setup)
         .Executes(() => TestSuite.Run(Filter));
 
     Target GenerateWorkflows => _ => _

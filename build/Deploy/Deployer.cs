@@ -200,7 +200,16 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
     {
         var up = await ssh.RunAsync(layout.Up(options.UpTimeout), ct: ct);
         if (!up.Succeeded)
-            return up.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Contains("unhealthy") || l.Contains("rror")) ?? up.FirstErrorLine;
+        {
+            var problem = up.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Contains("unhealthy") || l.Contains("rror")) ?? up.FirstErrorLine;
+            // an unhealthy service says why in its log: its last lines go with the failure
+            if (System.Text.RegularExpressions.Regex.Match(problem, @"container (\S+) is unhealthy") is { Success: true } unhealthy)
+            {
+                var tail = (await ssh.RunAsync(layout.ContainerLogTail(unhealthy.Groups[1].Value, 3), ct: ct)).Output.Trim();
+                if (tail.Length > 0) problem += "; its last log lines: " + string.Join(" | ", tail.Split('\n').Select(LogLine.Clean));
+            }
+            return problem;
+        }
         var endpoint = HealthEndpoint.For(settings);
         var poller = new Poller(options.PollInterval, ct);
         try

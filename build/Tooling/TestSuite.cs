@@ -1,8 +1,17 @@
 using BuildEngine;
 
-/// <summary>Runs the repository's test suites (the build's xunit tests, then the API's vitest tests) and fails when one fails.</summary>
+/// <summary>
+/// Test: the build's xunit tests, then the node suites (the API's vitest, the sandbox stand-ins' node:test),
+/// each installing its npm packages first when they are missing. A filter runs the xunit tests alone.
+/// </summary>
 sealed class TestSuite(string root, ProcessRunner processes, CancellationToken cancellationToken)
 {
+    private static readonly (string Directory, string[] Command)[] NodeSuites =
+    [
+        ("api", ["test"]),
+        (Path.Combine("build", "Sandbox", "standins"), ["test"]),
+    ];
+
     public async Task Run(string? filter)
     {
         var failures = new List<string>();
@@ -13,15 +22,18 @@ sealed class TestSuite(string root, ProcessRunner processes, CancellationToken c
 
         if (filter == null)
         {
-            var api = Path.Combine(root, "api");
             var npm = OperatingSystem.IsWindows() ? "npm.cmd" : "npm";
-            if (!Directory.Exists(Path.Combine(api, "node_modules")))
+            foreach (var (relative, command) in NodeSuites)
             {
-                var install = await processes.RunAsync(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], api, cancellationToken: cancellationToken);
-                if (!install.Succeeded) throw new BuildFailure($"npm ci in api/ failed (exit code {install.ExitCode}); see above.");
+                var directory = Path.Combine(root, relative);
+                if (!File.Exists(Path.Combine(directory, "node_modules", ".package-lock.json")))
+                {
+                    var install = await processes.RunAsync(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], directory, cancellationToken: cancellationToken);
+                    if (!install.Succeeded) throw new BuildFailure($"npm ci in {relative}/ failed (exit code {install.ExitCode}); see above.");
+                }
+                var run = await processes.RunAsync(npm, command, directory, cancellationToken: cancellationToken);
+                if (!run.Succeeded) failures.Add($"npm {string.Join(' ', command)} in {relative}/ (exit code {run.ExitCode})");
             }
-            var vitest = await processes.RunAsync(npm, ["test"], api, cancellationToken: cancellationToken);
-            if (!vitest.Succeeded) failures.Add($"npm test in api/ (exit code {vitest.ExitCode})");
         }
         if (failures.Count > 0) throw new BuildFailure($"Tests failed: {string.Join(", ", failures)}; see the output above.");
     }

@@ -11,11 +11,37 @@ namespace Tests.Sandbox;
 [Trait("Category", "Integration")]
 public class SandboxEndToEndTests
 {
-    private const int HttpPort = 18090;
+    private const int HttpPort = 28090;
+    private const string Project = "accoreboot-sandbox-e2e";
+    private const string AppDirectory = "/opt/accoreboot-sandbox-e2e";
     private static string BuildAssembly => Path.Combine(AppContext.BaseDirectory, "_build.dll");
 
+    /// <summary>
+    /// A sandbox of the test's own, beside the user's (never its ports, directories, registry or compose project):
+    /// the sandbox profile with NUKE_* variables over it.
+    /// </summary>
+    private static readonly Dictionary<string, string?> Isolated = new()
+    {
+        ["NO_COLOR"] = "1",
+        ["NUKE_SANDBOX_API_PORT"] = "28080",
+        ["NUKE_SANDBOX_S3_PORT"] = "28081",
+        ["NUKE_OVH_ENDPOINT"] = "http://127.0.0.1:28080/ovh/1.0",
+        ["NUKE_IDENTITY_URL"] = "http://127.0.0.1:28080/identity/v3",
+        ["NUKE_S3_ENDPOINT"] = "http://127.0.0.1:28081",
+        ["NUKE_REGISTRY"] = "127.0.0.1:28082",
+        ["NUKE_SSH_PORT"] = "2322",
+        ["NUKE_HTTP_PORT"] = HttpPort.ToString(),
+        ["NUKE_HTTPS_PORT"] = "28443",
+        ["NUKE_MQTT_PORT"] = "28883",
+        ["NUKE_APP_DIRECTORY"] = AppDirectory,
+        ["NUKE_MARKER_FILE"] = "/var/lib/accoreboot-sandbox-e2e/boot-finished-docker",
+        ["NUKE_SANDBOX_DIRECTORY"] = "/var/lib/accoreboot-sandbox-e2e",
+        ["NUKE_STACK_PROJECT"] = Project,
+        ["NUKE_STACK_NETWORK"] = Project,
+    };
+
     private static Tool.Result Build(params string[] arguments) =>
-        Tool.Run("dotnet", [BuildAssembly, .. arguments], environment: new Dictionary<string, string?> { ["NO_COLOR"] = "1" }, timeout: TimeSpan.FromMinutes(15));
+        Tool.Run("dotnet", [BuildAssembly, .. arguments], environment: Isolated, timeout: TimeSpan.FromMinutes(15));
 
     private static async Task<string> Http(string path)
     {
@@ -28,7 +54,7 @@ public class SandboxEndToEndTests
     public async Task Up_serves_the_api_through_caddy_the_stack_targets_and_rollback_work_and_Down_removes_it_all()
     {
         using var scratch = new TempDirectory("sandbox-e2e");
-        using var cloud = new BackgroundProcess("dotnet", [BuildAssembly, "SandboxCloud"], new Dictionary<string, string?> { ["NO_COLOR"] = "1" });
+        using var cloud = new BackgroundProcess("dotnet", [BuildAssembly, "SandboxCloud", "--env", "sandbox"], Isolated);
         var outputs = new List<string>();
         try
         {
@@ -40,6 +66,18 @@ public class SandboxEndToEndTests
             Assert.Contains("Pinned the host key of 127.0.0.1", up.All);
             Assert.Equal("200 {\"status\":\"ok\"}", await Http("/health"));
             Assert.StartsWith("200 {\"keys\":[{\"kty\":\"RSA\"", await Http("/.well-known/jwks.json"));
+            Assert.Contains($"health     http://127.0.0.1:{HttpPort}/health", up.All);
+            Assert.Contains("MQTT       mqtt://127.0.0.1:28883", up.All);
+            Assert.Contains("Next: ./build.sh Smoke --env sandbox", up.All);
+
+            var smoke = Build("Smoke", "--env", "sandbox");
+            outputs.Add(smoke.All);
+            Assert.True(smoke.ExitCode == 0, smoke.All + "\n--- cloud ---\n" + cloud.Output);
+            foreach (var step in new[] { "a wrong secret is refused", "an anonymous client is refused", "a client id that is not the username is refused",
+                         "a publish under another device's topic disconnects the device", "the device connects over the websocket through Caddy",
+                         "a position lands in the history and the latest position", "the user's token gets the position from PowerSync",
+                         "EMQX's callbacks and /metrics are not routed by Caddy", "the revoked device is refused" })
+                Assert.Matches($@"(?m)^\s+ok\s+\d+ ms\s+{System.Text.RegularExpressions.Regex.Escape(step)}$", smoke.Out);
 
             var again = Build("Deploy", "--env", "sandbox");
             outputs.Add(again.All);
@@ -54,7 +92,7 @@ public class SandboxEndToEndTests
                 Assert.Matches($"│ {service} +│ running +│ healthy", status.All);
             Assert.Matches(@"Release \d{8}-\d{6}-[0-9a-f]{8}, deployed .* UTC by ", status.All);
 
-            var ssh = Build("Ssh", "--env", "sandbox", "--", "cat", "/opt/accoreboot-sandbox/current/.release-hash");
+            var ssh = Build("Ssh", "--env", "sandbox", "--", "cat", AppDirectory + "/current/.release-hash");
             outputs.Add(ssh.All);
             Assert.True(ssh.ExitCode == 0, ssh.All);
             Assert.Matches(@"(?m)^[0-9a-f]{16}$", ssh.Out);
@@ -67,7 +105,7 @@ public class SandboxEndToEndTests
 
             var first = System.Text.RegularExpressions.Regex.Match(up.All, @"Release (\S+) is live on 127\.0\.0\.1").Groups[1].Value;
             Assert.Matches(@"^\d{8}-\d{6}-[0-9a-f]{8}$", first);
-            var changed = Build("Deploy", "--env", "sandbox", "--emqx-dashboard", "--dashboard-port", "18084");
+            var changed = Build("Deploy", "--env", "sandbox", "--emqx-dashboard", "--dashboard-port", "28084");
             outputs.Add(changed.All);
             Assert.True(changed.ExitCode == 0, changed.All);
             Assert.DoesNotContain($"Release {first} is live", changed.All);
@@ -84,15 +122,15 @@ public class SandboxEndToEndTests
             Assert.True(down.ExitCode == 0, down.All + "\n--- cloud ---\n" + cloud.Output);
             Assert.Contains("nothing left, state removed", down.All);
             await Assert.ThrowsAsync<HttpRequestException>(() => Http("/health"));
-            Assert.Equal("", Tool.Run("docker", ["ps", "-aq", "--filter", "label=com.docker.compose.project=accoreboot-sandbox"]).Out.Trim());
+            Assert.Equal("", Tool.Run("docker", ["ps", "-aq", "--filter", "label=com.docker.compose.project=" + Project]).Out.Trim());
         }
         finally
         {
             Assert.True(cloud.Terminate(TimeSpan.FromSeconds(60)), "SandboxCloud did not stop on SIGTERM");
         }
         outputs.Add(cloud.Output);
-        Assert.False(Directory.Exists("/opt/accoreboot-sandbox"), "SandboxCloud left the instance's directory");
-        Assert.NotEqual(0, Tool.Run("docker", ["inspect", "accoreboot-sandbox-db"]).ExitCode);
+        Assert.False(Directory.Exists(AppDirectory), "SandboxCloud left the instance's directory");
+        Assert.NotEqual(0, Tool.Run("docker", ["inspect", Project + "-db"]).ExitCode);
 
         var secrets = await SandboxSecretsAsync();
         foreach (var output in outputs)

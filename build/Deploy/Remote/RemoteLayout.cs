@@ -84,6 +84,9 @@ sealed record RemoteLayout(string AppDirectory, string Project, string MarkerFil
     public string Logs(string? service, bool follow, int tail) =>
         $"{ComposeCurrent} logs --tail {tail}{(follow ? " --follow" : "")}{(service != null ? " " + Shell.Quote(service) : "")} 2>&1";
 
+    public string ContainerLogTail(string container, int lines) =>
+        $"docker logs --tail {lines.ToString(CultureInfo.InvariantCulture)} {Shell.Quote(container)} 2>&1";
+
     public string Disk() => $"df -hP {App} | tail -1";
 
     public string AuditTail(int lines) => $"tail -n {lines.ToString(CultureInfo.InvariantCulture)} {App}/audit.log 2>/dev/null || true";

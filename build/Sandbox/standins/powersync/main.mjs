@@ -34,8 +34,16 @@ export async function startService({ configPath, environment, retryMs = 5000 }) 
     }
     state.keys = await auth.reachable();
   };
-  await check();
-  const timer = setInterval(check, retryMs);
+  // one check at a time, each bounded: a slot creation waits for running transactions, and the probes must
+  // keep answering (503 with the reason) meanwhile
+  let checking = null;
+  const bounded = () => {
+    checking ??= Promise.race([check(), new Promise((resolve) => setTimeout(() => {
+      Object.assign(state, { ready: false, problem: 'the source check has not finished after 20 s (a long transaction holds the slot creation?)' });
+      resolve();
+    }, 20_000))]).finally(() => { checking = null; });
+    return checking;
+  };
 
   const server = createServer((request, response) => void handle(request, response).catch((error) => {
     log(`error on ${request.url}: ${error.message}`);
@@ -77,6 +85,8 @@ export async function startService({ configPath, environment, retryMs = 5000 }) 
 
   await new Promise((resolve) => server.listen(config.port ?? 8080, environment.POWERSYNC_BIND ?? '0.0.0.0', resolve));
   log(`PowerSync stand-in (schema ${SCHEMA_VERSION}) on port ${server.address().port}`);
+  await bounded();
+  const timer = setInterval(bounded, retryMs);
   return {
     port: server.address().port,
     state,

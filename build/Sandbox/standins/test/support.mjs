@@ -30,6 +30,7 @@ export async function startPostgres17() {
   }
   return {
     url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`,
+    container: name,
     stop: () => { try { execFileSync('docker', ['rm', '-f', name], { stdio: 'pipe' }); } catch { /* gone */ } },
   };
 }
