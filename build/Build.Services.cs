@@ -54,12 +54,13 @@ partial class Build
 
     AccoReboot.Docker.ImagePublisher IContainerImage.Images => new(
         new AccoReboot.Docker.ImageSettings(Registry, ImageRepository, BaseImage, BuildArguments, BuildCaFile),
-        RootDirectory, new AccoReboot.Docker.DockerCli(Processes, ProcessEnvironment), Processes,
+        RootDirectory, new AccoReboot.Docker.DockerCli(Processes, ProcessEnvironment), Processes, ProcessEnvironment,
         () => Credentials.CommonAsync(CancellationToken),
         (user, password) => new AccoReboot.Docker.RegistryClient(RegistryHttp, user, password),
         Log, CancellationToken);
 
     // Sandbox
+    AccoReboot.Sandbox.SandboxLauncher SandboxLauncher => new(SandboxDirectory, SandboxApiPort, Log, CancellationToken);
     AccoReboot.Sandbox.SandboxCloud SandboxCloudService => new(RootDirectory, SandboxCredentials, new AccoReboot.Sandbox.SandboxImages(RootDirectory, Processes, Log), Processes, Log);
     AccoReboot.Sandbox.SandboxCloudSettings SandboxCloudSettings => new(SandboxApiPort, SandboxS3Port, SandboxDbDelay, SandboxInstanceDelay, SandboxUpdateDelay);
 

@@ -46,9 +46,20 @@ partial class Build : NukeBuild, IContainerImage
         .After<IContainerImage>(x => x.Push)
         .Executes(() => Deployment.DeployAsync(ForceUnlock));
 
+    Target SandboxUp => _ => _
+        .Description("--env sandbox: install what the sandbox needs (Setup) and start its cloud in the background; Up does it")
+        .OnlyWhenStatic(() => Env == "sandbox")
+        .Before<IContainerImage>(x => x.Build)
+        .Executes(async () =>
+        {
+            await MachineSetup.RunAsync();
+            await SandboxLauncher.StartAsync();
+        });
+
     Target Up => _ => _
         .Description("Everything: Build, Push, Init, Apply, Deploy")
         .Requires(() => Env)
+        .DependsOn(SandboxUp)
         .DependsOn<IContainerImage>(x => x.Build, x => x.Push)
         .DependsOn(Init, Apply, Deploy)
         .Executes(() => ProductCheck.DescribeAsync());
@@ -63,6 +74,12 @@ partial class Build : NukeBuild, IContainerImage
         .Description("Delete the environment's resources and its state (asks first)")
         .Requires(() => Env)
         .Executes(() => Provisioner.DownAsync(ForceUnlock, DestroyDatabase));
+
+    Target SandboxDown => _ => _
+        .Description("--env sandbox: stop the sandbox cloud Up started in the background; Down does it")
+        .OnlyWhenStatic(() => Env == "sandbox")
+        .TriggeredBy(Down)
+        .Executes(() => SandboxLauncher.StopAsync());
 
     Target Status => _ => _
         .Description("Show the containers, release and disk of the environment")

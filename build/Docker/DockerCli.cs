@@ -36,7 +36,8 @@ sealed class DockerCli(ProcessRunner processes, IProcessEnvironment processEnvir
 
     public async Task BuildAsync(string context, IEnumerable<string> tags, IReadOnlyDictionary<string, string> buildArguments, IReadOnlyDictionary<string, string> labels, CancellationToken ct)
     {
-        var arguments = new List<string> { "build" };
+        // --force-rm: a failed step leaves no stopped container behind
+        var arguments = new List<string> { "build", "--force-rm" };
         foreach (var tag in tags) arguments.AddRange(["--tag", tag]);
         foreach (var (key, value) in buildArguments) arguments.AddRange(["--build-arg", $"{key}={value}"]);
         foreach (var (key, value) in labels) arguments.AddRange(["--label", $"{key}={value}"]);
@@ -52,8 +53,22 @@ sealed class DockerCli(ProcessRunner processes, IProcessEnvironment processEnvir
         return result.Succeeded ? result.StandardOutput.Trim() : null;
     }
 
+    /// <summary>A label of a local image, or null when there is no such image or label.</summary>
+    public async Task<string?> LabelAsync(string reference, string label, CancellationToken ct)
+    {
+        var result = await processes.RunAsync(Docker, ["image", "inspect", "--format", $"{{{{index .Config.Labels \"{label}\"}}}}", reference], environment: environment, echoOutput: false, cancellationToken: ct);
+        return result.Succeeded && result.StandardOutput.Trim() is { Length: > 0 } value && value != "<no value>" ? value : null;
+    }
+
     /// <summary>Pushes with a login that lives only for this call (its own DOCKER_CONFIG, deleted afterwards).</summary>
-    public async Task PushAsync(ImageReference image, IEnumerable<string> references, string username, string password, CancellationToken ct)
+    public Task PushAsync(ImageReference image, IEnumerable<string> references, string username, string password, CancellationToken ct) =>
+        WithLoginAsync(image, username, password, references.Select(reference => new[] { "push", reference }), ct);
+
+    /// <summary>Pulls an image from the registry, with the same throw-away login.</summary>
+    public Task PullAsync(ImageReference image, string username, string password, CancellationToken ct) =>
+        WithLoginAsync(image, username, password, [["pull", "--quiet", image.ToString()]], ct);
+
+    private async Task WithLoginAsync(ImageReference image, string username, string password, IEnumerable<string[]> commands, CancellationToken ct)
     {
         var config = Path.Combine(Path.GetTempPath(), "accoreboot-docker-" + Guid.NewGuid().ToString("N"));
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(config);
@@ -65,10 +80,10 @@ sealed class DockerCli(ProcessRunner processes, IProcessEnvironment processEnvir
                 environment: withConfig, standardInput: password, echoOutput: false, cancellationToken: ct);
             if (!login.Succeeded)
                 throw new BuildFailure($"The registry {image.Registry} refused the login of {username} ({FirstLine(login.StandardError)}): check REGISTRY_USERNAME and REGISTRY_PASSWORD in the common credentials.");
-            foreach (var reference in references)
+            foreach (var command in commands)
             {
-                var push = await processes.RunAsync(Docker, ["push", reference], environment: withConfig, cancellationToken: ct);
-                if (!push.Succeeded) throw new BuildFailure($"docker push {reference} failed (exit code {push.ExitCode}): {FirstLine(push.StandardError)}");
+                var run = await processes.RunAsync(Docker, command, environment: withConfig, cancellationToken: ct);
+                if (!run.Succeeded) throw new BuildFailure($"docker {string.Join(' ', command)} failed (exit code {run.ExitCode}): {FirstLine(run.StandardError)}");
             }
         }
         finally

@@ -110,7 +110,7 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
             await CleanUpAsync();
         }
         var failed = _steps.Count(s => s.Failure != null);
-        if (failed > 0) throw new BuildFailure($"Smoke: {failed} of {_steps.Count} steps failed on {endpoints.Site}.");
+        if (failed > 0) throw new BuildFailure($"{failed} of {_steps.Count} steps failed on {endpoints.Site}.");
         log.Success($"Smoke: the device-to-app journey works on {endpoints.Site} ({_steps.Count} steps, {_steps.Sum(s => s.Took.TotalSeconds):0.0} s).");
     }
 
@@ -167,7 +167,8 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new { }) };
         request.Headers.TryAddWithoutValidation("Authorization", "Token " + token);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        Expect(response.IsSuccessStatusCode, $"/powersync/sync/stream answered {(int)response.StatusCode}");
+        if (!response.IsSuccessStatusCode)
+            throw new JourneyFailure($"/powersync/sync/stream answered {(int)response.StatusCode}: {(await response.Content.ReadAsStringAsync(ct)).Trim()}");
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
         double? latitude = null;
         while (await reader.ReadLineAsync(ct) is { } line)
@@ -219,11 +220,25 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
         client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(JsonSerializer.SerializeToUtf8Bytes(payload))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
 
+    /// <summary>Until the check holds, within the step's time; the last reason it did not is the failure.</summary>
     private static async Task Eventually(Func<Task<bool>> check, string failure, CancellationToken ct)
     {
-        while (!await check())
+        var last = failure;
+        while (true)
         {
-            if (ct.IsCancellationRequested) throw new JourneyFailure(failure);
+            try
+            {
+                if (await check()) return;
+                last = failure;
+            }
+            catch (JourneyFailure e)
+            {
+                last = e.Message;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            if (ct.IsCancellationRequested) throw new JourneyFailure(last);
             await Task.Delay(200, CancellationToken.None);
         }
     }

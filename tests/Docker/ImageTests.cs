@@ -35,6 +35,27 @@ public class ImageTests
     }
 
     [Fact]
+    public void A_clean_commit_the_registry_holds_is_not_built_again_and_is_pulled_where_missing()
+    {
+        using var registry = new LocalRegistry();
+        using var root = new TempDirectory();
+        ApiRepository.Create(root, LocalRegistry.Password);
+        var reference = $"{registry.Address}/accoreboot-api:{ApiRepository.Sha(root)}";
+        var push = Run(root, registry, "Push");
+        Assert.True(push.ExitCode == 0, push.All);
+        var id = Tool.Run("docker", ["image", "inspect", "--format", "{{.Id}}", reference]).Out.Trim();
+        // another checkout of the same commit, on a machine without the image
+        Assert.Equal(0, Tool.Run("docker", ["rmi", reference, $"{registry.Address}/accoreboot-api:latest"]).ExitCode);
+
+        var again = Run(root, registry, "Push");
+        Assert.True(again.ExitCode == 0, again.All);
+        Assert.Contains($"{reference} is already in the registry", again.Out);
+        Assert.Contains("this commit is not built again", again.Out);
+        Assert.DoesNotContain("Step 1/", again.Out);
+        Assert.Equal(id, Tool.Run("docker", ["image", "inspect", "--format", "{{.Id}}", reference]).Out.Trim());
+    }
+
+    [Fact]
     public void Uncommitted_api_changes_give_a_dirty_tag_and_a_warning()
     {
         using var registry = new LocalRegistry();

@@ -17,7 +17,7 @@ export async function startService({ configPath, environment, retryMs = 5000 }) 
   const source = connectionOptions(config.replication.connections[0], 'replication.connections[0]');
   const storage = connectionOptions(config.storage, 'storage');
   const auth = new ClientAuth(config.client_auth);
-  const state = { ready: false, problem: 'starting', keys: false };
+  const state = { ready: false, started: false, problem: 'starting', keys: false };
 
   const check = async () => {
     try {
@@ -25,8 +25,7 @@ export async function startService({ configPath, environment, retryMs = 5000 }) 
       await checkStorage(storage);
       await advanceSlot(source, SLOT);
       if (!state.ready) log(`replicating ${tables.map((t) => `${t.schema}.${t.name}`).join(', ')} (slot ${SLOT}); storage ready`);
-      state.ready = true;
-      state.problem = null;
+      Object.assign(state, { ready: true, started: true, problem: null });
     } catch (error) {
       const problem = error instanceof SourceError ? error.message : `unexpected: ${error.message}`;
       if (problem !== state.problem) log(`not ready: ${problem}`);
@@ -70,7 +69,8 @@ export async function startService({ configPath, environment, retryMs = 5000 }) 
       return send(response, 401, { error: { code: error.code, status: 401, description: error.message } });
     }
     const body = JSON.parse((await readBody(request)) || '{}');
-    if (!state.ready) return send(response, 503, { error: { code: 'PSYNC_S2304', status: 503, description: `Service not ready: ${state.problem}` } });
+    // like the service, it serves once replication has started, and says in its log when the source goes wrong after
+    if (!state.started) return send(response, 503, { error: { code: 'PSYNC_S2304', status: 503, description: `Service not ready: ${state.problem}` } });
     const buckets = bucketsOf(hydrated, payload, body.parameters ?? {});
     const rows = await Promise.all(tables.map(async (table) => ({ table, records: await readTable(source, table) })));
     response.writeHead(200, { 'content-type': 'application/x-ndjson' });

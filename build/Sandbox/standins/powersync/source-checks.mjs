@@ -94,7 +94,9 @@ async function createSlot(options, slot) {
  * unread slot would keep every WAL segment on the database's disk.
  */
 export async function advanceSlot(options, slot) {
-  await withClient(options, (client) => client.query('SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())', [slot]));
+  // a slot just made can be ahead of the flushed WAL: advancing it backwards is an error, so only ever forwards
+  await withClient(options, (client) => client.query(
+    'SELECT pg_replication_slot_advance(slot_name, pg_current_wal_lsn()) FROM pg_replication_slots WHERE slot_name = $1 AND confirmed_flush_lsn < pg_current_wal_lsn()', [slot]));
 }
 
 /** Storage: the service keeps its buckets in this database, in tables it creates. */
