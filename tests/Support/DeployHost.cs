@@ -67,7 +67,7 @@ internal sealed class DeployHost : IAsyncDisposable
         _instance.Boot();
         if (!marker) File.Delete(Marker);
 
-        // the managed database, as the sandbox runs it: PostgreSQL 17 on the stack's network, the user owning its databases
+        // the managed database, as the sandbox runs it: PostgreSQL 17 on the stack's network, the user with the rights OVH gives it
         _database = new SandboxDatabase(new SandboxDocker(processes), Project, DatabaseContainer, "local/pg17-timescaledb:trixie");
         await _database.StartAsync(CancellationToken.None);
         _database.CreateUser(Database.User, Database.Password, ["replication"]);
