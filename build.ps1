@@ -1,8 +1,9 @@
 #!/usr/bin/env pwsh
 # Bootstrap (Windows, or PowerShell anywhere): find dotnet, rebuild the build only when its inputs changed
 # (content hash), then run the compiled build directly. Same steps as build.sh.
-[CmdletBinding()]
-Param([Parameter(Position = 0, Mandatory = $false, ValueFromRemainingArguments = $true)][string[]]$BuildArguments)
+# No Param block: PowerShell's parameter binder would take `--` (the end of the build's own arguments, before an
+# Exec or Ssh command) and refuse words like Exec as positional arguments; $args passes everything through as is.
+$BuildArguments = @($args)
 
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
@@ -21,15 +22,17 @@ function Get-InputsHash {
     $files = @(Get-ChildItem -Path (Join-Path $Root 'build') -Recurse -File -Include '*.cs', '*.csproj', '*.props', '*.targets' |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } | Sort-Object FullName)
     $files += @('global.json', 'Directory.Build.props', 'Directory.Packages.props' | ForEach-Object { Get-Item (Join-Path $Root $_) })
-    $lines = $files | ForEach-Object { (Get-FileHash -Algorithm SHA256 $_.FullName).Hash + ' ' + [IO.Path]::GetRelativePath($Root, $_.FullName).Replace('\', '/') }
+    # a substring, not [IO.Path]::GetRelativePath, which Windows PowerShell 5.1 (.NET Framework) lacks
+    $lines = $files | ForEach-Object { (Get-FileHash -Algorithm SHA256 $_.FullName).Hash + ' ' + $_.FullName.Substring($Root.Length + 1).Replace('\', '/') }
     $bytes = [Text.Encoding]::UTF8.GetBytes(($lines -join "`n"))
     return [BitConverter]::ToString([Security.Cryptography.SHA256]::Create().ComputeHash($bytes)).Replace('-', '').ToLowerInvariant()
 }
 
 function Find-Dotnet {
     $wanted = (Get-Content (Join-Path $Root 'global.json') | ConvertFrom-Json).sdk.version
+    # ProgramFiles is only set on Windows: Join-Path refuses a null path
     $candidates = @($env:DOTNET_EXE, (Get-Command dotnet -ErrorAction SilentlyContinue | Select-Object -ExpandProperty Source),
-        (Join-Path $env:ProgramFiles 'dotnet/dotnet.exe'), (Join-Path $HOME '.dotnet/dotnet')) | Where-Object { $_ -and (Test-Path $_) }
+        $(if ($env:ProgramFiles) { Join-Path $env:ProgramFiles 'dotnet/dotnet.exe' }), (Join-Path $HOME '.dotnet/dotnet')) | Where-Object { $_ -and (Test-Path $_) }
     foreach ($candidate in $candidates) {
         Push-Location $Root
         try { & $candidate --version *> $null; if ($LASTEXITCODE -eq 0) { return $candidate } } finally { Pop-Location }

@@ -6,12 +6,13 @@ using BuildEngine;
 /// </summary>
 [GitHubActions("ci", GitHubActionsImage.UbuntuLatest,
     On = [GitHubActionsTrigger.Push, GitHubActionsTrigger.PullRequest],
-    Setup = "sudo .ci/setup",
+    Setup = "sudo -E env \"PATH=$PATH\" ./build.sh Setup",
     InvokedTargets = [nameof(Test)],
     TimeoutMinutes = 60)]
 [GitHubActions("deploy", GitHubActionsImage.UbuntuLatest,
     OnWorkflowDispatchRequiredInputs = ["env"],
     ExcludedProfiles = ["sandbox"],
+    SummaryTargets = ["Plan"],
     InvokedTargets = ["Up"],
     Arguments = ["--yes"],
     ImportSecrets = ["SOPS_AGE_KEY"],

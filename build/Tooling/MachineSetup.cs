@@ -28,6 +28,7 @@ sealed class MachineSetup(string root, ProcessRunner processes, BuildLog log, Ca
         await Step("Docker Engine", EnsureDockerAsync);
         await Step("local base images", EnsureImagesAsync);
         await Step("npm packages", EnsureNpmProjectsAsync);
+        await Step("PowerShell 7", EnsurePowerShellAsync);
         log.Success($"This machine has what the tests and the sandbox need ({watch.Elapsed.TotalSeconds:0.0} s).");
     }
 
@@ -135,6 +136,15 @@ sealed class MachineSetup(string root, ProcessRunner processes, BuildLog log, Ca
             installed.Add(project);
         }
         return installed.Count == 0 ? "present" : $"npm ci in {string.Join(", ", installed)}";
+    }
+
+    // build.ps1 is tested in PowerShell 7 on Linux too; the PowerShell dotnet tool needs no root (it goes to ~/.dotnet/tools)
+    private async Task<string> EnsurePowerShellAsync()
+    {
+        var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "pwsh");
+        if (File.Exists(tool) || OnPath("pwsh")) return "present";
+        await Must("dotnet", ["tool", "install", "-g", "PowerShell", "--version", "7.6.9"], "dotnet tool install -g PowerShell");
+        return "installed the PowerShell dotnet tool 7.6.9";
     }
 
     private static void RequireRoot(string what)

@@ -41,6 +41,21 @@ public class WorkflowTests
     }
 
     [Fact, Trait("Category", "Unit")]
+    public void Every_workflow_installs_the_sdk_of_global_json_and_deploy_shows_the_plan_before_up()
+    {
+        foreach (var yaml in Generated().Values)
+            Assert.Contains("      - uses: actions/setup-dotnet@v4\n        with:\n          global-json-file: global.json\n", yaml);
+        var ci = Generated()[Path.Combine(".github", "workflows", "ci.yml")];
+        Assert.Contains("run: sudo -E env \"PATH=$PATH\" ./build.sh Setup\n", ci);
+        Assert.DoesNotContain(".ci/setup", ci);
+        var deploy = Generated()[Path.Combine(".github", "workflows", "deploy.yml")];
+        var plan = deploy.IndexOf("./build.sh Plan > summary.txt", StringComparison.Ordinal);
+        Assert.True(plan > 0 && plan < deploy.IndexOf("run: ./build.sh Up --yes", StringComparison.Ordinal), deploy);
+        Assert.Contains(">> \"$GITHUB_STEP_SUMMARY\"", deploy);
+        Assert.Contains("[ $code -eq 0 ] || [ $code -eq 2 ]", deploy);
+    }
+
+    [Fact, Trait("Category", "Unit")]
     public void A_workflow_invoking_a_missing_target_is_refused()
     {
         var workflow = new GitHubActionsAttribute("x", GitHubActionsImage.UbuntuLatest) { On = [GitHubActionsTrigger.Push], InvokedTargets = ["Nope"] };

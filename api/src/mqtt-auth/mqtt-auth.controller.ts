@@ -50,7 +50,7 @@ export class MqttAuthController {
     const { username, topic, action } = body ?? {};
     if (typeof username !== 'string' || typeof topic !== 'string' || (action !== 'publish' && action !== 'subscribe')) return { result: 'deny' };
     const allowed = username === this.config.mqtt.username
-      ? serviceMayUse(this.config.mqtt.shareGroup, action as MqttAction, topic)
+      ? serviceMayUse(action as MqttAction, topic)
       : deviceMayUse(username, action as MqttAction, topic) && !((await this.devices.find(username))?.revoked ?? true);
     return { result: allowed ? 'allow' : 'deny' };
   }

@@ -21,7 +21,11 @@ export function deviceMayUse(deviceId: string, action: MqttAction, topic: string
   return topic === commands || topic.startsWith(`${commands}/`);
 }
 
-export function serviceMayUse(shareGroup: string, action: MqttAction, topic: string): boolean {
-  if (action === 'subscribe') return topic === `$share/${shareGroup}/devices/+/position`;
+/**
+ * EMQX authorizes a shared subscription by its real filter: `$share/<group>/devices/+/position` is asked as
+ * `devices/+/position` (emqx_channel:do_check_sub_authzs2 → emqx_topic:get_shared_real_topic, EMQX 5.8.9).
+ */
+export function serviceMayUse(action: MqttAction, topic: string): boolean {
+  if (action === 'subscribe') return topic === 'devices/+/position';
   return /^devices\/[A-Za-z0-9_.:-]{1,128}\/commands(\/[^+#]*)?$/.test(topic);
 }

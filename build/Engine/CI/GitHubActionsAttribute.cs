@@ -45,6 +45,12 @@ public sealed class GitHubActionsAttribute(string name, GitHubActionsImage image
     /// <summary>A command run before the build step (e.g. installing services the tests need).</summary>
     public string? Setup { get; set; }
 
+    /// <summary>
+    /// Targets run before the invoked ones, their output also in the job's summary; exit code 2 ("changes
+    /// pending", as terraform plan -detailed-exitcode) lets the job go on.
+    /// </summary>
+    public string[] SummaryTargets { get; set; } = [];
+
     public int TimeoutMinutes { get; set; }
 
     /// <summary>Concurrency group; runs in the same group queue instead of overlapping.</summary>

@@ -68,6 +68,10 @@ public static class GitHubActionsWorkflow
         if (workflow.EnvironmentName != null) yaml.AppendLine($"    environment: {Scalar(workflow.EnvironmentName)}");
         yaml.AppendLine("    steps:");
         yaml.AppendLine("      - uses: actions/checkout@v4");
+        // the SDK global.json asks for, not whatever the runner image carries that day
+        yaml.AppendLine("      - uses: actions/setup-dotnet@v4");
+        yaml.AppendLine("        with:");
+        yaml.AppendLine("          global-json-file: global.json");
         yaml.AppendLine($"      - name: {Scalar("Cache: " + string.Join(", ", workflow.CachePaths))}");
         yaml.AppendLine("        uses: actions/cache@v4");
         yaml.AppendLine("        with:");
@@ -79,19 +83,31 @@ public static class GitHubActionsWorkflow
             yaml.AppendLine($"      - name: {Scalar("Setup: " + workflow.Setup)}");
             yaml.AppendLine($"        run: {Scalar(workflow.Setup)}");
         }
-        var command = string.Join(" ", new[] { "./build.sh" }.Concat(workflow.InvokedTargets).Concat(workflow.Arguments));
-        yaml.AppendLine($"      - name: {Scalar("Run: " + string.Join(", ", workflow.InvokedTargets))}");
-        yaml.AppendLine($"        run: {Scalar(command)}");
         var environment = Inputs(workflow)
             .Select(input => (name: Parameter(parameters, workflow, input.name).EnvironmentVariable, value: $"${{{{ inputs.{input.name} }}}}"))
             .Concat(workflow.ImportSecrets.Select(secret => (name: secret, value: $"${{{{ secrets.{secret} }}}}")))
             .ToList();
-        if (environment.Count > 0)
+        foreach (var target in workflow.SummaryTargets)
         {
-            yaml.AppendLine("        env:");
-            foreach (var (name, value) in environment) yaml.AppendLine($"          {name}: {value}");
+            yaml.AppendLine($"      - name: {Scalar("Summary: " + target)}");
+            yaml.AppendLine("        run: |");
+            yaml.AppendLine($"          set +e; ./build.sh {target} > summary.txt 2>&1; code=$?; cat summary.txt");
+            yaml.AppendLine($"          {{ echo '### {target}'; echo '```'; cat summary.txt; echo '```'; }} >> \"$GITHUB_STEP_SUMMARY\"");
+            yaml.AppendLine("          [ $code -eq 0 ] || [ $code -eq 2 ]");
+            WriteEnvironment(yaml, environment);
         }
+        var command = string.Join(" ", new[] { "./build.sh" }.Concat(workflow.InvokedTargets).Concat(workflow.Arguments));
+        yaml.AppendLine($"      - name: {Scalar("Run: " + string.Join(", ", workflow.InvokedTargets))}");
+        yaml.AppendLine($"        run: {Scalar(command)}");
+        WriteEnvironment(yaml, environment);
         return yaml.ToString();
+    }
+
+    private static void WriteEnvironment(StringBuilder yaml, IReadOnlyList<(string name, string value)> environment)
+    {
+        if (environment.Count == 0) return;
+        yaml.AppendLine("        env:");
+        foreach (var (name, value) in environment) yaml.AppendLine($"          {name}: {value}");
     }
 
     private static void WriteTriggers(StringBuilder yaml, GitHubActionsAttribute workflow, IReadOnlyList<ParameterMember> parameters, IReadOnlyList<string> profiles)

@@ -126,7 +126,10 @@ export class Broker {
 
   async authorizeSubscribe(client, subscription) {
     if (subscription.topic.startsWith('$standin/')) return false;
-    const allowed = await this.allowed(client, 'subscribe', subscription.topic, subscription.qos, false);
+    // EMQX asks about a shared subscription's real filter: $share/g/t/# is authorized as t/#
+    // (emqx_channel:do_check_sub_authzs2 → emqx_topic:get_shared_real_topic)
+    const filter = subscription.topic.replace(/^\$share\/[^/]+\//, '');
+    const allowed = await this.allowed(client, 'subscribe', filter, subscription.qos, false);
     if (!allowed) this.log('info', `subscription of ${client.id} to ${subscription.topic} denied`);
     return allowed;
   }

@@ -37,10 +37,13 @@ export async function startService({ configPath, environment, retryMs = 5000 }) 
   // keep answering (503 with the reason) meanwhile
   let checking = null;
   const bounded = () => {
-    checking ??= Promise.race([check(), new Promise((resolve) => setTimeout(() => {
-      Object.assign(state, { ready: false, problem: 'the source check has not finished after 20 s (a long transaction holds the slot creation?)' });
-      resolve();
-    }, 20_000))]).finally(() => { checking = null; });
+    let timeout;
+    checking ??= Promise.race([check(), new Promise((resolve) => {
+      timeout = setTimeout(() => {
+        Object.assign(state, { ready: false, problem: 'the source check has not finished after 20 s (a long transaction holds the slot creation?)' });
+        resolve();
+      }, 20_000);
+    })]).finally(() => { clearTimeout(timeout); checking = null; });
     return checking;
   };
 
@@ -80,7 +83,8 @@ export async function startService({ configPath, environment, retryMs = 5000 }) 
     keepAlive();
     const interval = setInterval(keepAlive, 20_000);
     const close = setTimeout(() => response.end(), Math.max(0, payload.exp * 1000 - Date.now()));
-    request.on('close', () => { clearInterval(interval); clearTimeout(close); });
+    // the response's close (the client went, or the stream ended): the request's own close comes once its body is read
+    response.on('close', () => { clearInterval(interval); clearTimeout(close); });
   }
 
   await new Promise((resolve) => server.listen(config.port ?? 8080, environment.POWERSYNC_BIND ?? '0.0.0.0', resolve));

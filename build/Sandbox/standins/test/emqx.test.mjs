@@ -156,9 +156,12 @@ describe('EMQX stand-in', () => {
     auth.authn = () => ({ status: 204 });
     auth.acl = () => ({ status: 204 });
     const members = await Promise.all([1, 2].map(async (n) => (await connect(broker, { username: `m${n}`, password: 'x', clientId: `m${n}` })).client));
+    const before = auth.requests.length;
     const received = [[], []];
     members.forEach((member, index) => member.on('message', (topic) => received[index].push(topic)));
     for (const member of members) await member.subscribeAsync('$share/g/devices/+/position', { qos: 1 });
+    // authorization is asked about the real filter, as EMQX does
+    assert.deepEqual(auth.requests.slice(before).filter((r) => r.path === '/auth/mqtt/acl').map((r) => r.body.topic), ['devices/+/position', 'devices/+/position']);
     const { client: publisher } = await connect(broker, { username: 'p', password: 'x', clientId: 'p' });
     for (let i = 0; i < 10; i++) await publisher.publishAsync(`devices/d${i}/position`, '{}', { qos: 1 });
     await new Promise((resolve) => setTimeout(resolve, 200));
