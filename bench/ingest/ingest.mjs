@@ -21,10 +21,12 @@ const { freePort, startPostgres17 } = await import(join(standins, 'test', 'suppo
 
 const DEVICES = Number(process.env.DEVICES ?? 500);
 const RATE = Number(process.env.RATE ?? 6000); // offered positions per second, all devices together
-const SECONDS = Number(process.env.SECONDS ?? 60);
+const SECONDS = Number(process.env.DURATION ?? 60);
+const WARMUP = Number(process.env.WARMUP ?? 5);
 const phases = [];
 const phase = async (name, work) => {
   const started = performance.now();
+  process.stderr.write(`… ${name}\n`);
   const result = await work();
   phases.push([name, (performance.now() - started) / 1000]);
   return result;
@@ -85,22 +87,42 @@ try {
 
   const clients = await phase(`${DEVICES} devices connect (HTTP authentication)`, () => Promise.all(devices.map((d) =>
     mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: d.id, username: d.id, password: d.secret, reconnectPeriod: 0, protocolVersion: 4 }))));
+  let disconnected = 0;
+  for (const client of clients) client.on('close', () => { if (!stopping) disconnected++; });
 
   // open loop: every tick, each device due publishes one position (QoS 1), recorded_at = the moment it is sent
   let sent = 0;
-  const sequence = new Map();
-  const microseconds = (id) => { const n = (sequence.get(id) ?? 0) + 1; sequence.set(id, n); return String(n % 1000).padStart(3, '0'); };
-  await phase(`publish for ${SECONDS} s at ${RATE}/s offered`, async () => {
+  // recorded_at in microseconds, strictly increasing per device (the primary key is device and time)
+  const last = new Map();
+  const recordedAt = (id, nowMs) => {
+    const micros = Math.max(nowMs * 1000, (last.get(id) ?? 0) + 1);
+    last.set(id, micros);
+    return new Date(Math.floor(micros / 1000)).toISOString().replace('Z', `${String(micros % 1000).padStart(3, '0')}Z`);
+  };
+  // each device's first position, spread over a second, as devices coming online do: EMQX asks the API to
+  // authorize each device's topic once (then its cache answers), and 500 of those at once behind a full ingest
+  // rate would wait past request_timeout and disconnect the devices (no answer → no_match = deny)
+  await phase('each device publishes its first position (authorization, then cached)', async () => {
+    for (const [index, device] of devices.entries()) {
+      clients[index].publish(`devices/${device.id}/position`, JSON.stringify({ lat: 45, lon: 2, recorded_at: new Date(Date.now() - 60_000).toISOString() }), { qos: 1 });
+      sent++;
+      if (index % 50 === 49) await sleep(100);
+    }
+    await waitFor(async () => (await adminPool.query('SELECT count(*)::int AS n FROM positions')).rows[0].n >= DEVICES, 'the first positions');
+  });
+  // the rate is offered for WARMUP seconds first (JIT, pools, the first chunk), then measured for SECONDS
+  let measuredFrom;
+  await phase(`publish for ${WARMUP} + ${SECONDS} s at ${RATE}/s offered`, async () => {
     const started = performance.now();
     const tick = 10;
-    let due = 0;
-    while (performance.now() - started < SECONDS * 1000) {
-      due += (RATE * tick) / 1000;
+    while (performance.now() - started < (WARMUP + SECONDS) * 1000) {
+      if (measuredFrom === undefined && performance.now() - started >= WARMUP * 1000) measuredFrom = new Date();
       const now = Date.now();
-      for (; due >= 1; due--) {
+      // as many as the offered rate asks for by now: a late tick catches up
+      for (let due = Math.floor((RATE * (performance.now() - started)) / 1000) - sent; due > 0; due--) {
         const index = sent++ % DEVICES;
         const device = devices[index];
-        const recorded = new Date(now).toISOString().replace('Z', `${microseconds(device.id)}Z`);
+        const recorded = recordedAt(device.id, now);
         clients[index].publish(`devices/${device.id}/position`, JSON.stringify({ lat: 45 + (index % 90) / 10, lon: 2, recorded_at: recorded }), { qos: 1 });
       }
       await sleep(tick - ((performance.now() - started) % tick));
@@ -117,21 +139,30 @@ try {
       await sleep(200);
     }
   });
+  const metrics = (await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text()).split('\n').filter((line) => line.startsWith('accoreboot_positions'));
   const stats = (await adminPool.query(`
     SELECT count(*)::int AS rows,
            extract(epoch FROM max(received_at) - min(received_at)) AS span,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - recorded_at)) * 1000 AS p50,
            percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - recorded_at)) * 1000 AS p99,
            max(extract(epoch FROM received_at - recorded_at)) * 1000 AS max
-    FROM positions`)).rows[0];
-  await Promise.all(clients.map((client) => client.endAsync()));
+    FROM positions WHERE recorded_at >= $1`, [measuredFrom])).rows[0];
+  const total = (await adminPool.query('SELECT count(*)::int AS n FROM positions')).rows[0].n;
+  if (process.env.BENCH_TRACE) {
+    const seconds = await adminPool.query(`SELECT date_trunc('second', recorded_at) AS at, count(*)::int AS n,
+      round((max(extract(epoch FROM received_at - recorded_at)) * 1000)::numeric, 1) AS max_ms FROM positions GROUP BY 1 ORDER BY 1`);
+    for (const row of seconds.rows) console.log(`  ${row.at.toISOString().slice(11, 19)}  ${String(row.n).padStart(6)} rows  max ${row.max_ms} ms`);
+  }
+  // forced: a device cut off by the broker still holds unacknowledged positions, which count as lost above
+  stopping = true;
+  for (const client of clients) client.end(true);
 
   // the same rows, COPY'd into a table of the same shape: what the database alone does on this machine
   await adminPool.query('CREATE TABLE positions_copy (LIKE positions INCLUDING ALL)');
   if (hypertable) await adminPool.query("SELECT create_hypertable('positions_copy', by_range('recorded_at', INTERVAL '1 day'))");
   const csv = join(keys, 'positions.csv');
   const container = database.container;
-  execFileSync('docker', ['exec', container, 'psql', '-qU', 'postgres', '-c', `\\copy positions TO '/tmp/positions.csv' CSV`]);
+  execFileSync('docker', ['exec', container, 'psql', '-qU', 'postgres', '-c', `\\copy (SELECT * FROM positions) TO '/tmp/positions.csv' CSV`]);
   const copySeconds = await phase('COPY of the same rows', async () => {
     const started = performance.now();
     execFileSync('docker', ['exec', container, 'psql', '-qU', 'postgres', '-c', `\\copy positions_copy FROM '/tmp/positions.csv' CSV`]);
@@ -140,17 +171,18 @@ try {
   await adminPool.end();
 
   const rate = stats.rows / Number(stats.span || 1);
-  const copyRate = stats.rows / copySeconds;
-  const lost = sent - stats.rows;
+  const copyRate = total / copySeconds;
+  const lost = sent - total;
   console.log(`machine           : ${(await import('node:os')).cpus().length} cores; positions is ${hypertable ? 'a TimescaleDB hypertable' : 'a PLAIN table'}`);
-  console.log(`devices           : ${DEVICES}, offered ${RATE}/s for ${SECONDS} s, sent ${sent}`);
-  console.log(`written           : ${stats.rows} rows, lost ${lost} (must be 0)`);
+  console.log(`devices           : ${DEVICES}, offered ${RATE}/s for ${WARMUP} + ${SECONDS} s, sent ${sent}`);
+  console.log(`written           : ${total} rows, lost ${lost} (must be 0), devices cut off ${disconnected}; measured: the ${stats.rows} sent after the ${WARMUP} s warm-up`);
   console.log(`sustained         : ${Math.round(rate)} positions/s  (budget >= 5000, ratio ${(rate / 5000).toFixed(2)})`);
   console.log(`latency p50/p99/max: ${Number(stats.p50).toFixed(1)} / ${Number(stats.p99).toFixed(1)} / ${Number(stats.max).toFixed(1)} ms  (p99 budget 250 ms, ratio ${(stats.p99 / 250).toFixed(3)})`);
   console.log(`plain COPY        : ${Math.round(copyRate)} rows/s; ingestion / COPY = ${(rate / copyRate).toFixed(3)}`);
+  console.log(`API counters      : ${metrics.join(', ')}`);
   console.log('breakdown:');
   for (const [name, seconds] of phases) console.log(`  ${seconds.toFixed(2).padStart(7)} s  ${name}`);
-  const met = lost === 0 && rate >= 5000 && stats.p99 <= 250;
+  const met = lost === 0 && disconnected === 0 && rate >= 5000 && stats.p99 <= 250;
   console.log(met ? 'budget met' : 'BUDGET MISSED');
   process.exitCode = met ? 0 : 1;
 } finally {
