@@ -131,7 +131,8 @@ try {
   const count = async () => (await adminPool.query('SELECT count(*)::int AS n FROM positions')).rows[0].n;
   await phase('drain (last rows written)', async () => {
     let last = -1;
-    for (let stable = 0; stable < 10;) {
+    // until every position is written, or nothing more arrives for 15 s (longer than any latency seen)
+    for (let stable = 0; stable < 75;) {
       const n = await count();
       stable = n === last ? stable + 1 : 0;
       last = n;
