@@ -37,6 +37,6 @@ public static class Tool
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    /// <summary>Where an npm-installed module lives (installed globally by .ci/setup).</summary>
+    /// <summary>Where an npm-installed module lives (installed globally by ./build.sh Setup).</summary>
     public static string NpmGlobalRoot { get; } = Run("npm", ["root", "-g"]).Out.Trim();
 }

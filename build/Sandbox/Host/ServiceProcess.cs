@@ -35,7 +35,7 @@ sealed class ServiceProcess : IDisposable
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new BuildFailure($"The sandbox needs {program} ({e.Message}): install it (Debian: see .ci/setup).");
+            throw new BuildFailure($"The sandbox needs {program} ({e.Message}): install it (Debian: sudo ./build.sh Setup).");
         }
     }
 
