@@ -10,7 +10,8 @@
 # APT_MODE=auto (default): apt runs inside `docker build`; if that build fails, the
 #   packages are installed with chroot into an exported copy of the base rootfs instead.
 #   APT_MODE=build / APT_MODE=chroot force one way.
-# Needs root (debootstrap, chroot, mount), docker, and the Debian mirror.
+# Needs root (debootstrap, chroot, mount), docker, and the Debian mirror. Where images can be pulled, the base
+# image is Debian's own (PULL_BASE=0 to debootstrap anyway).
 set -euo pipefail
 
 W=${IMG_WORKDIR:-${TMPDIR:-/tmp}/local-images}
@@ -32,8 +33,23 @@ for url in "$MIRROR" "$SEC_MIRROR"; do
 done
 
 # ---------------------------------------------------------------- base image
+# Where an image registry answers (a GitHub runner), Debian's own trixie image with the same apt and dpkg settings
+# stands in for the debootstrap below; here nothing can be pulled, and `docker pull` fails at once (no DNS).
+pull_base() {
+  local ctx=$W/pulled-base from=${BASE_IMAGE:-debian:trixie}
+  timeout 180 docker pull -q "$from" >/dev/null 2>&1 || return 1
+  rm -rf "$ctx"; mkdir -p "$ctx"
+  printf '#!/bin/sh\nexit 101\n' > "$ctx/policy-rc.d"
+  printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' > "$ctx/99no-recommends"
+  printf 'path-exclude /usr/share/doc/*\npath-include /usr/share/doc/*/copyright\npath-exclude /usr/share/man/*\npath-exclude /usr/share/info/*\npath-exclude /usr/share/locale/*\npath-include /usr/share/locale/locale.alias\n' > "$ctx/docker-slim"
+  printf 'FROM %s\nCOPY policy-rc.d /usr/sbin/policy-rc.d\nCOPY 99no-recommends /etc/apt/apt.conf.d/99no-recommends\nCOPY docker-slim /etc/dpkg/dpkg.cfg.d/docker-slim\nRUN chmod 755 /usr/sbin/policy-rc.d\nENV LANG=C.UTF-8\n' "$from" > "$ctx/Dockerfile"
+  docker build -q -t local/trixie:base "$ctx" >/dev/null
+  rm -rf "$ctx"
+}
+
 build_base() {
   if have local/trixie:base; then echo "== skip local/trixie:base (exists)"; return; fi
+  if [ "${PULL_BASE:-1}" = 1 ] && pull_base; then echo "== local/trixie:base from ${BASE_IMAGE:-debian:trixie} (pulled)"; return; fi
   local t0 R=$W/rootfs-trixie; t0=$(now)
   command -v debootstrap >/dev/null || { apt-get update; apt-get install -y debootstrap; }
   # bookworm's debootstrap (1.0.128+nmu2+deb12u2) ships trixie -> sid; older ones may not

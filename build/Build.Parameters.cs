@@ -69,6 +69,9 @@ partial class Build
     [Parameter("Seconds between two looks at something that takes time (cluster, instance)")]
     readonly double PollInterval = 5;
 
+    [Parameter("Seconds one attempt of a cloud call (OVH, OpenStack, S3) may take, to the answer's last byte; a call with its retries ends within twice this")]
+    readonly double CallTimeout = 15;
+
     // --- the API image (Build, Push)
 
     [Parameter("Registry the API image is pushed to (host[:port])")]

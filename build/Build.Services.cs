@@ -102,7 +102,7 @@ partial class Build
         new DatabaseSpec(DbVersion, DbPlan, DbFlavor, DbRegion, DbNodes, DbDiskSize, Databases, DbUser, DbUserRoles),
         AdminCidrs, Protected, StateBucket ?? $"accoreboot-state-{Env}", StateRegion, S3Endpoint,
         PollSettings.Default with { Interval = TimeSpan.FromSeconds(PollInterval) },
-        PollInterval < 1 ? RetrySettings.Fast : new RetrySettings());
+        (PollInterval < 1 ? RetrySettings.Fast : new RetrySettings()) with { Attempt = TimeSpan.FromSeconds(CallTimeout) });
 
     ProvisioningInputs ProvisioningInputs => new(
         Settings,

@@ -11,8 +11,7 @@ import { DeviceDirectory } from './mqtt-auth/device-directory.js';
 import { MqttAuthController } from './mqtt-auth/mqtt-auth.controller.js';
 import { IngestionMetrics } from './positions/ingestion-metrics.js';
 import { MetricsController } from './positions/metrics.controller.js';
-import { PositionConsumer } from './positions/position-consumer.js';
-import { PositionWriter } from './positions/position-writer.js';
+import { IngestionWorker } from './positions/ingestion-worker.js';
 import { SignInThrottle } from './tokens/sign-in-throttle.js';
 import { TokenController } from './tokens/token.controller.js';
 
@@ -28,9 +27,8 @@ export class AppModule {
         { provide: KeyStore, useValue: keys },
         DeviceDirectory,
         AdminGuard,
-        IngestionMetrics,
-        PositionWriter,
-        PositionConsumer,
+        { provide: IngestionMetrics, useValue: new IngestionMetrics() },
+        IngestionWorker,
         { provide: SignInThrottle, useValue: new SignInThrottle() },
       ],
     };

@@ -7,7 +7,7 @@ import type { Config } from './config/config.js';
 import { createPool } from './database/database.js';
 import { migrate } from './database/migrations.js';
 import { KeyStore } from './keys/key-store.js';
-import { PositionConsumer } from './positions/position-consumer.js';
+import { IngestionWorker } from './positions/ingestion-worker.js';
 
 /** Builds the application: migrations first, then the HTTP routes and the MQTT consumer. */
 export async function createApplication(config: Config, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
@@ -20,7 +20,7 @@ export async function createApplication(config: Config, options: { logger?: bool
   for (const warning of report.warnings) Logger.warn(warning, 'Migrations');
   if (!keys.signing) Logger.warn(`no private key in ${config.jwtKeysDir}: /auth/token cannot sign`, 'Keys');
   app.enableShutdownHooks();
-  await app.get(PositionConsumer).start();
+  await app.get(IngestionWorker).start();
   app.getHttpAdapter().getInstance().addHook('onClose', async () => { await pool.end(); });
   return app;
 }

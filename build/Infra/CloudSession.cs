@@ -9,8 +9,7 @@ namespace AccoReboot.Infra;
 /// <summary>The clients of one environment: OVH API, OpenStack services of its region, and its state store.</summary>
 sealed class CloudSession(CloudApis apis, S3StateStore state) : IDisposable
 {
-    // one HTTP client for the process: connections are reused across calls and services
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(100) };
+    private static HttpClient Http => Cloud.Http.HttpRetry.SharedClient;
 
     public CloudApis Apis { get; } = apis;
     public S3StateStore State { get; } = state;
@@ -30,7 +29,7 @@ sealed class CloudSession(CloudApis apis, S3StateStore state) : IDisposable
     {
         var endpoint = settings.S3Endpoint != null ? new Uri(settings.S3Endpoint) : StateLocation.OvhEndpoint(settings.StateRegion);
         var location = new StateLocation(endpoint, settings.StateRegion, settings.StateBucket, settings.Name);
-        return new S3StateStore(S3StateStore.Client(location, common.S3AccessKey, common.S3SecretKey), location, clock);
+        return new S3StateStore(S3StateStore.Client(location, common.S3AccessKey, common.S3SecretKey, settings.Retry), location, clock, settings.Retry);
     }
 
     public void Dispose() { }

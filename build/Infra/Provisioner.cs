@@ -86,6 +86,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
 
     public async Task DownAsync(bool forceUnlock, bool destroyDatabase)
     {
+        confirm.RequireAnswerable("Down");
         using var session = await inputs.OpenSession();
         var desired = await inputs.Desired();
         var held = await session.State.AcquireLockAsync("Down", inputs.Who, forceUnlock, cancellationToken);

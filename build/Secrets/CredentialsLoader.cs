@@ -26,7 +26,7 @@ sealed class CredentialsLoader(SopsDotenvStore store, SecretMasker masker, strin
     {
         var values = new Dictionary<string, string>();
         foreach (var file in files)
-        foreach (var (key, value) in (await store.OpenAsync(file, cancellationToken)).Plaintext.ToDictionary())
+        foreach (var (key, value) in (await store.OpenAsync(file, cancellationToken)).Plaintext.RequireVariableNames(file).ToDictionary())
         {
             if (CredentialSchema.IsSecret(key)) masker.Register(value);
             values[key] = value;
@@ -37,7 +37,7 @@ sealed class CredentialsLoader(SopsDotenvStore store, SecretMasker masker, strin
     private async Task<IReadOnlyDictionary<string, string>> LoadAsync(string file, IReadOnlyList<CredentialKey> schema, CancellationToken cancellationToken)
     {
         var opened = await store.OpenAsync(file, cancellationToken);
-        var values = opened.Plaintext.ToDictionary();
+        var values = opened.Plaintext.RequireVariableNames(file).ToDictionary();
         foreach (var (key, value) in values)
             if (CredentialSchema.IsSecret(key)) masker.Register(value);
         var problems = schema

@@ -32,11 +32,31 @@ sealed class SopsConfig(IReadOnlyList<SopsConfig.Rule> rules, string fileName)
         var root = yaml.Documents.FirstOrDefault()?.RootNode as YamlMappingNode;
         if (root == null || !root.Children.TryGetValue(new YamlScalarNode("creation_rules"), out var rulesNode) || rulesNode is not YamlSequenceNode sequence)
             throw new BuildFailure($"{displayName}: expected a creation_rules list.");
+        foreach (var (key, _) in root.Children)
+            if (key is not YamlScalarNode { Value: "creation_rules" })
+                throw new BuildFailure($"{displayName}:{key.Start.Line}: unknown key '{key}': this build reads creation_rules only (sops's stores and destination_rules are not used here).");
         var rules = new List<Rule>();
-        foreach (var node in sequence.OfType<YamlMappingNode>())
+        foreach (var entry in sequence)
         {
+            if (entry is not YamlMappingNode node)
+                throw new BuildFailure($"{displayName}:{entry.Start.Line}: a creation rule must be a mapping (path_regex:, age:).");
+            foreach (var (key, _) in node.Children)
+                if (Unsupported(key.ToString()) is { } why)
+                    throw new BuildFailure($"{displayName}:{key.Start.Line}: {why}");
             string? Scalar(string key) => node.Children.TryGetValue(new YamlScalarNode(key), out var v) && v is YamlScalarNode s ? s.Value : null;
-            var regex = Scalar("path_regex") is { Length: > 0 } pattern ? new Regex(pattern) : null;
+            Regex? regex = null;
+            if (Scalar("path_regex") is { Length: > 0 } pattern)
+            {
+                try
+                {
+                    regex = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+                }
+                catch (ArgumentException e)
+                {
+                    var line = node.Children[new YamlScalarNode("path_regex")].Start.Line;
+                    throw new BuildFailure($"{displayName}:{line}: path_regex '{pattern}' is not a valid regular expression ({e.Message.Split('\n')[0].TrimEnd('.')}).");
+                }
+            }
             var recipients = node.Children.TryGetValue(new YamlScalarNode("age"), out var age)
                 ? age switch
                 {
@@ -49,6 +69,18 @@ sealed class SopsConfig(IReadOnlyList<SopsConfig.Rule> rules, string fileName)
         }
         return new SopsConfig(rules, displayName);
     }
+
+    // the keys of a sops creation rule (sops cmd/sops/config: creationRule); this build encrypts every value with age
+    private static readonly HashSet<string> RuleKeys = ["path_regex", "age", "key_groups"];
+    private static readonly HashSet<string> OtherKeyTypes = ["pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri", "shamir_threshold", "aws_profile"];
+    private static readonly HashSet<string> PartialEncryption = ["encrypted_regex", "unencrypted_regex", "encrypted_suffix", "unencrypted_suffix",
+        "encrypted_comment_regex", "unencrypted_comment_regex", "mac_only_encrypted", "filename_regex"];
+
+    private static string? Unsupported(string key) =>
+        RuleKeys.Contains(key) ? null
+        : OtherKeyTypes.Contains(key) ? $"'{key}' is not supported: this build encrypts with age only; list the recipients under age."
+        : PartialEncryption.Contains(key) ? $"'{key}' is not supported: this build encrypts every value of a credentials file."
+        : $"unknown key '{key}' in a creation rule (known: path_regex, age, key_groups).";
 
     /// <summary>The age recipients for a file path relative to the repository root (forward slashes).</summary>
     public IReadOnlyList<AgeRecipient> RecipientsFor(string relativePath)

@@ -15,6 +15,11 @@ sealed class SopsEditor(SopsDotenvStore store, Func<SopsConfig> config, TextEdit
     public async Task EditAsync(EditedCredentials file, CancellationToken cancellationToken)
     {
         var (relativePath, examplePath, schema) = (file.Path, file.Example, file.Schema);
+        // an editor shows the decrypted file on the screen it is given: where that is a log (CI, a pipe), or where
+        // nobody can answer, nothing is decrypted at all (sops edit would paint it into the log)
+        if (!environment.IsInteractive || !environment.OutputIsTerminal)
+            throw new BuildFailure($"SopsEdit shows {relativePath} decrypted in an editor, so it needs a terminal on stdin and stdout (not CI, not a pipe): " +
+                "run it in a terminal, or pass one value with ./build.sh Exec.");
         DotenvDocument original;
         byte[] dataKey;
         SopsMetadata metadata;
@@ -50,7 +55,7 @@ sealed class SopsEditor(SopsDotenvStore store, Func<SopsConfig> config, TextEdit
             DotenvDocument edited;
             try
             {
-                edited = DotenvDocument.Parse(after, relativePath + " (your edit)");
+                edited = DotenvDocument.Parse(after, relativePath + " (your edit)", requireVariableNames: true);
             }
             catch (BuildFailure failure) when (environment.IsInteractive)
             {

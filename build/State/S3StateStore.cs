@@ -29,11 +29,13 @@ sealed record HeldLock(StateLockInfo Info, string ETag);
 /// created with If-None-Match: * (conditional writes as OVH documents them). Bodies are sent in one piece:
 /// over plain http AWSSDK v4 would otherwise use aws-chunked framing, which some stores keep verbatim.
 /// </summary>
-sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clock)
+sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clock, RetrySettings? retry = null)
 {
+    private readonly RetrySettings _retry = retry ?? new RetrySettings();
+
     public StateLocation Location => location;
 
-    public static IAmazonS3 Client(StateLocation location, string accessKey, string secretKey) =>
+    public static IAmazonS3 Client(StateLocation location, string accessKey, string secretKey, RetrySettings? retry = null) =>
         new AmazonS3Client(new BasicAWSCredentials(accessKey, secretKey), new AmazonS3Config
         {
             ServiceURL = location.Endpoint.AbsoluteUri,
@@ -41,30 +43,48 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
             ForcePathStyle = true,
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-            MaxErrorRetry = 4,
-            Timeout = TimeSpan.FromSeconds(30),
+            // the same deadlines as the other cloud calls: an attempt, then the whole call (Reach)
+            MaxErrorRetry = 2,
+            Timeout = (retry ?? new RetrySettings()).AttemptTimeout,
         });
 
-    /// <summary>No answer from S3 at all (connection refused, DNS, timeout) is one clear line, like any other cloud call.</summary>
-    private async Task<T> Reach<T>(Func<Task<T>> call)
+    /// <summary>
+    /// One S3 call within the deadline of any cloud call; no answer at all (connection refused or reset, DNS, TLS,
+    /// timeout, an answer that is not S3's) is one clear line naming the endpoint, like any other cloud call.
+    /// </summary>
+    private async Task<T> Reach<T>(string call, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_retry.CallTimeout);
+        var started = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            return await call();
+            return await work(deadline.Token);
         }
-        catch (Exception e) when (e is HttpRequestException || e.InnerException is HttpRequestException || e is System.Net.Sockets.SocketException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && Unreachable(e) is { } what)
         {
-            throw new CloudUnreachableException($"S3 {location.Endpoint} (bucket {location.Bucket})", e);
+            throw new CloudUnreachableException($"S3 {call} (bucket {location.Bucket})", location.Endpoint, what, 0, started.Elapsed, idempotent: true, e);
         }
     }
 
-    public Task<bool> BucketExistsAsync(CancellationToken ct) => Reach(() => BucketExistsCoreAsync(ct));
-    public Task<StoredState?> ReadAsync(CancellationToken ct) => Reach(() => ReadCoreAsync(ct));
-    public Task<string> WriteAsync(StateDocument document, string? expectedETag, CancellationToken ct) => Reach(() => WriteCoreAsync(document, expectedETag, ct));
-    public Task DeleteStateAsync(CancellationToken ct) => Reach(async () => { await DeleteStateCoreAsync(ct); return true; });
-    public Task<HeldLock> AcquireLockAsync(string operation, string who, bool force, CancellationToken ct) => Reach(() => AcquireLockCoreAsync(operation, who, force, ct));
-    public Task ReleaseLockAsync(HeldLock held, CancellationToken ct) => Reach(async () => { await ReleaseLockCoreAsync(held, ct); return true; });
-    public async Task<StateLockInfo?> CurrentLockAsync(CancellationToken ct) => (await Reach(() => ReadLockAsync(ct))).info;
+    private string? Unreachable(Exception e) => e switch
+    {
+        OperationCanceledException or TimeoutException => $"no answer within {_retry.CallTimeout.TotalSeconds:0.#} s",
+        // AWSSDK wraps what went wrong on the wire; an answer it cannot read (HTML, garbage) is not S3's
+        AmazonS3Exception { StatusCode: HttpStatusCode.OK or 0 } x when x.InnerException is System.Xml.XmlException or null => "an answer that is not S3's XML",
+        AmazonServiceException { InnerException: { } inner } when inner is not AmazonServiceException => Unreachable(inner),
+        System.Xml.XmlException or AmazonUnmarshallingException => "an answer that is not S3's XML",
+        System.Text.Json.JsonException => "an answer that is not a state document",
+        _ => CloudUnreachableException.Describe(e, _retry),
+    };
+
+    public Task<bool> BucketExistsAsync(CancellationToken ct) => Reach("GET (list)", BucketExistsCoreAsync, ct);
+    public Task<StoredState?> ReadAsync(CancellationToken ct) => Reach($"GET {location.StateKey}", ReadCoreAsync, ct);
+    public Task<string> WriteAsync(StateDocument document, string? expectedETag, CancellationToken ct) => Reach($"PUT {location.StateKey}", token => WriteCoreAsync(document, expectedETag, token), ct);
+    public Task DeleteStateAsync(CancellationToken ct) => Reach($"DELETE {location.StateKey}", async token => { await DeleteStateCoreAsync(token); return true; }, ct);
+    public Task<HeldLock> AcquireLockAsync(string operation, string who, bool force, CancellationToken ct) => Reach($"PUT {location.LockKey}", token => AcquireLockCoreAsync(operation, who, force, token), ct);
+    public Task ReleaseLockAsync(HeldLock held, CancellationToken ct) => Reach($"DELETE {location.LockKey}", async token => { await ReleaseLockCoreAsync(held, token); return true; }, ct);
+    public async Task<StateLockInfo?> CurrentLockAsync(CancellationToken ct) => (await Reach($"GET {location.LockKey}", ReadLockAsync, ct)).info;
 
     private async Task<bool> BucketExistsCoreAsync(CancellationToken ct)
     {

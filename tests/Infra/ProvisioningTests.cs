@@ -97,8 +97,11 @@ public class ProvisioningTests
         var (emulator, root) = await AppliedAsync();
         await using var _ = emulator;
         using var __ = root;
+        emulator.Cloud.ClearRequests();
         var refused = Run(root, "Down --env test");
         Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("Down needs confirmation, and nobody can answer here", refused.Error);
+        Assert.Empty(emulator.Cloud.Requests); // refused before the lock or any read
         Assert.Single(emulator.Cloud.World.Clusters.Values, c => c.Status(DateTimeOffset.UtcNow) != null);
 
         var down = Run(root, "Down --env test --yes");

@@ -27,7 +27,7 @@ public class SopsTargetsTests
         var marker = scratch.Combine("seen");
         // the editor records the path and mode it was given, then fills in one value
         var environment = Editor(scratch, $"echo \"$1 $(stat -c %a \"$1\") $(stat -c %a \"$(dirname \"$1\")\")\" > {marker}\nsed -i 's/^OS_PASSWORD=$/OS_PASSWORD=typed-in-the-editor/' \"$1\"");
-        using var run = EngineRun.Of<Build>("SopsEdit --env test", CredentialsRepository.With([Alice]), environment);
+        using var run = EngineRun.Of<Build>("SopsEdit --env test", CredentialsRepository.With([Alice]), environment, interactive: true);
 
         Assert.Equal(0, run.ExitCode);
         var seen = File.ReadAllText(marker).Trim().Split(' ');
@@ -48,7 +48,7 @@ public class SopsTargetsTests
         using var scratch = new TempDirectory();
         var environment = Editor(scratch, "sed -i 's/^REGISTRY_PASSWORD=.*/REGISTRY_PASSWORD=rotated-password/' \"$1\"");
         using var run = EngineRun.Of<Build>("SopsEdit --file common", CredentialsRepository.With([Alice],
-            (CredentialSchema.CommonFile, CredentialsRepository.Complete(CredentialSchema.Common, "old"))), environment);
+            (CredentialSchema.CommonFile, CredentialsRepository.Complete(CredentialSchema.Common, "old"))), environment, interactive: true);
 
         Assert.Equal(0, run.ExitCode);
         var document = CredentialsRepository.Read(run.Root.Path, CredentialSchema.CommonFile, Alice);
@@ -63,7 +63,7 @@ public class SopsTargetsTests
         using var scratch = new TempDirectory();
         var environment = Editor(scratch, "true");
         using var run = EngineRun.Of<Build>("SopsEdit --file common", CredentialsRepository.With([Alice],
-            (CredentialSchema.CommonFile, CredentialsRepository.Complete(CredentialSchema.Common, "same"))), environment);
+            (CredentialSchema.CommonFile, CredentialsRepository.Complete(CredentialSchema.Common, "same"))), environment, interactive: true);
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("no change, nothing written", run.Out);
     }
@@ -75,7 +75,7 @@ public class SopsTargetsTests
         var marker = scratch.Combine("seen");
         var environment = Editor(scratch, $"echo \"$1\" > {marker}\necho GARBAGE >> \"$1\"\nexit 3");
         using var run = EngineRun.Of<Build>("SopsEdit --file common", CredentialsRepository.With([Alice],
-            (CredentialSchema.CommonFile, CredentialsRepository.Complete(CredentialSchema.Common, "kept"))), environment);
+            (CredentialSchema.CommonFile, CredentialsRepository.Complete(CredentialSchema.Common, "kept"))), environment, interactive: true);
         var before = File.ReadAllText(run.Root.Combine("credentials", "common.enc.env"));
 
         Assert.Equal(1, run.ExitCode);
@@ -90,7 +90,7 @@ public class SopsTargetsTests
         using var scratch = new TempDirectory();
         var environment = Editor(scratch, "echo 'this is not a pair' >> \"$1\"");
         using var run = EngineRun.Of<Build>("SopsEdit --file common", CredentialsRepository.With([Alice],
-            (CredentialSchema.CommonFile, CredentialsRepository.Complete(CredentialSchema.Common, "kept"))), environment);
+            (CredentialSchema.CommonFile, CredentialsRepository.Complete(CredentialSchema.Common, "kept"))), environment, interactive: true, input: "n\n");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("credentials/common.enc.env (your edit):10: expected KEY=value", run.Error);
         Assert.Equal("kept-ovh_consumer_key-0123456789", CredentialsRepository.Read(run.Root.Path, CredentialSchema.CommonFile, Alice)["OVH_CONSUMER_KEY"]);
@@ -106,10 +106,30 @@ public class SopsTargetsTests
         {
             CredentialsRepository.With([Alice])(root);
             root.File(".sops.yaml", "creation_rules:\n  - path_regex: credentials/.*\\.enc\\.env$\n    age: \"\"\n");
-        }, environment);
+        }, environment, interactive: true);
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("lists no age recipient. Add your public key", run.Error);
         Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public void SopsEdit_where_nobody_can_see_refuses_before_decrypting_and_shows_no_secret()
+    {
+        using var scratch = new TempDirectory();
+        var marker = scratch.Combine("opened");
+        // an editor that paints the file onto its output, as vim does where there is no terminal
+        var environment = Editor(scratch, $"touch {marker}\ncat \"$1\"");
+        var secrets = CredentialsRepository.Complete(CredentialSchema.Common, "never-shown");
+        using var run = EngineRun.Of<Build>("SopsEdit --file common", CredentialsRepository.With([Alice], (CredentialSchema.CommonFile, secrets)),
+            environment, interactive: false);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("SopsEdit shows credentials/common.enc.env decrypted in an editor, so it needs a terminal", run.Error);
+        Assert.False(File.Exists(marker), "the editor must not start");
+        foreach (var value in secrets.Values.Where(v => v.Length > 0))
+        {
+            Assert.DoesNotContain(value, run.All);
+            Assert.DoesNotContain(value, run.LogFile);
+        }
     }
 
     [Fact]
@@ -163,7 +183,7 @@ public class SopsTargetsTests
         var release = scratch.Combine("release");
         var environment = Editor(scratch, $"echo \"$1\" > {marker}\necho CHANGED=1 >> \"$1\"\nwhile [ ! -f {release} ]; do sleep 0.05; done");
         using var run = EngineRun.Of<Build>(["SopsEdit", "--file", "common"], CredentialsRepository.With([Alice],
-            (CredentialSchema.CommonFile, CredentialsRepository.Complete(CredentialSchema.Common, "kept"))), environment,
+            (CredentialSchema.CommonFile, CredentialsRepository.Complete(CredentialSchema.Common, "kept"))), environment, interactive: true,
             whileRunning: host =>
             {
                 var deadline = DateTime.UtcNow.AddSeconds(20);

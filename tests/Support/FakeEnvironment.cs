@@ -9,4 +9,5 @@ public sealed class FakeEnvironment(Dictionary<string, string>? variables = null
     public string? GetVariable(string name) => _variables.GetValueOrDefault(name);
     public IReadOnlyDictionary<string, string> Variables => _variables;
     public bool IsInteractive { get; } = interactive;
+    public bool OutputIsTerminal { get; } = interactive;
 }

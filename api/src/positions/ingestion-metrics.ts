@@ -1,13 +1,34 @@
-import { Injectable } from '@nestjs/common';
+export interface IngestionCounts {
+  accepted: number;
+  rejected: [string, number][];
+}
 
 /** Counts of the position messages, by outcome (exposed at /metrics for Prometheus, not routed by Caddy). */
-@Injectable()
 export class IngestionMetrics {
   accepted = 0;
   readonly rejected = new Map<string, number>();
 
+  constructor(private readonly onChange: () => void = () => {}) {}
+
+  accept(): void {
+    this.accepted++;
+    this.onChange();
+  }
+
   reject(reason: string): void {
     this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+    this.onChange();
+  }
+
+  snapshot(): IngestionCounts {
+    return { accepted: this.accepted, rejected: [...this.rejected] };
+  }
+
+  /** The counts of the ingestion thread, which does the counting. */
+  replace(counts: IngestionCounts): void {
+    this.accepted = counts.accepted;
+    this.rejected.clear();
+    for (const [reason, count] of counts.rejected) this.rejected.set(reason, count);
   }
 
   get rejectedTotal(): number {

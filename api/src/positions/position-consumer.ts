@@ -1,23 +1,22 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import mqtt, { type MqttClient } from 'mqtt';
-import { CONFIG, type Config } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { IngestionMetrics } from './ingestion-metrics.js';
 import { parsePosition } from './position-payload.js';
 import { PositionWriter } from './position-writer.js';
 
 /**
  * Reads every device's positions through an MQTT shared subscription ($share/<group>/devices/+/position), so that
- * several API instances split the load. A bad message is counted and dropped; nothing a device sends stops it.
+ * several API instances split the load. It runs on the ingestion thread (IngestionWorker). A bad message is counted and dropped; nothing a device sends stops it.
  */
-@Injectable()
-export class PositionConsumer implements OnApplicationShutdown {
+export class PositionConsumer {
   private readonly logger = new Logger(PositionConsumer.name);
   private client?: MqttClient;
 
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
-    @Inject(PositionWriter) private readonly writer: PositionWriter,
-    @Inject(IngestionMetrics) private readonly metrics: IngestionMetrics,
+    private readonly config: Config,
+    private readonly writer: PositionWriter,
+    private readonly metrics: IngestionMetrics,
   ) {}
 
   get topic(): string {
@@ -25,11 +24,7 @@ export class PositionConsumer implements OnApplicationShutdown {
   }
 
   async start(): Promise<void> {
-    if (!this.config.mqtt.url) {
-      this.logger.warn('MQTT_URL is not set: positions are not consumed.');
-      return;
-    }
-    this.client = mqtt.connect(this.config.mqtt.url, {
+    this.client = mqtt.connect(this.config.mqtt.url!, {
       username: this.config.mqtt.username,
       password: this.config.mqtt.password,
       clientId: `${this.config.mqtt.username}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
@@ -52,7 +47,7 @@ export class PositionConsumer implements OnApplicationShutdown {
       return;
     }
     try {
-      if (await this.writer.write(parsed.position)) this.metrics.accepted++;
+      if (await this.writer.write(parsed.position)) this.metrics.accept();
       else this.metrics.reject('unknown_device');
     } catch (error) {
       this.metrics.reject('database');
@@ -60,7 +55,7 @@ export class PositionConsumer implements OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async stop(): Promise<void> {
     await this.client?.endAsync();
   }
 }

@@ -1,6 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { POOL } from '../database/database.js';
 import type { Position } from './position-payload.js';
 
 interface Pending {
@@ -37,7 +35,6 @@ SELECT DISTINCT device_id FROM known`;
  * at most MAX_IN_FLIGHT statements at once, so a burst costs a few round trips instead of five per message. A
  * repeated message is ignored; an older one does not move the latest position back.
  */
-@Injectable()
 export class PositionWriter {
   static readonly MAX_BATCH = 2000;
   static readonly MAX_IN_FLIGHT = 2;
@@ -45,7 +42,7 @@ export class PositionWriter {
   private inFlight = 0;
   private scheduled = false;
 
-  constructor(@Inject(POOL) private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   /** False when the device is unknown or revoked: the position is dropped. */
   write(position: Position): Promise<boolean> {

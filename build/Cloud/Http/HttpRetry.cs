@@ -1,30 +1,49 @@
 using System.Net;
+using System.Net.Sockets;
 using Polly;
 using Polly.Retry;
+using Polly.Timeout;
 
 namespace AccoReboot.Cloud.Http;
 
-/// <summary>How often and how long to retry transient HTTP failures (tests and the sandbox shorten the delays).</summary>
-sealed record RetrySettings(int MaxAttempts = 6, TimeSpan? BaseDelay = null)
+/// <summary>
+/// How long one cloud call (OVH, OpenStack, S3) may take. An attempt runs from sending the request to the last byte
+/// of the answer (a server that drips its answer is cut off too); the call, all attempts and backoff together, ends
+/// within <see cref="CallTimeout"/>. With the defaults a call that gets no answer fails after 30 s (README, "Bad
+/// input and faults"). Tests and the sandbox shorten the delays.
+/// </summary>
+sealed record RetrySettings(int MaxAttempts = 6, TimeSpan? BaseDelay = null, TimeSpan? Attempt = null, TimeSpan? Call = null)
 {
     public TimeSpan Delay => BaseDelay ?? TimeSpan.FromSeconds(1);
+    public TimeSpan AttemptTimeout => Attempt ?? TimeSpan.FromSeconds(15);
+    public TimeSpan CallTimeout => Call ?? AttemptTimeout * 2;
+    public static TimeSpan ConnectTimeout => TimeSpan.FromSeconds(5);
 
     public static RetrySettings Fast { get; } = new(6, TimeSpan.FromMilliseconds(20));
 }
 
 /// <summary>
-/// Retries for cloud API calls (Polly): 429 and 5xx with exponential backoff and jitter, honouring Retry-After.
-/// A POST is retried only on 429, which the server answers without doing anything: after a 5xx or a dropped
-/// connection a create may have happened, and the resource code looks it up by name instead of posting twice.
+/// Retries for cloud API calls (Polly): 429 and 5xx with exponential backoff and jitter, honouring Retry-After, inside
+/// the deadlines of <see cref="RetrySettings"/>. A POST is retried only on 429, which the server answers without doing
+/// anything: after a 5xx, a timeout or a dropped connection a create may have happened, and the resource code looks
+/// it up by name instead of posting twice. What retrying cannot fix (a name that does not resolve, a TLS handshake
+/// that fails) ends at once.
 /// </summary>
 static class HttpRetry
 {
+    /// <summary>One HTTP client for the process: connections are reused across calls and services.</summary>
+    public static HttpClient SharedClient { get; } = new(new SocketsHttpHandler { ConnectTimeout = RetrySettings.ConnectTimeout })
+    {
+        Timeout = Timeout.InfiniteTimeSpan, // the deadlines are the pipeline's
+    };
+
     public static ResiliencePipeline<HttpResponseMessage> For(HttpMethod method, RetrySettings settings) =>
         For(idempotent: method != HttpMethod.Post, settings);
 
-    public static ResiliencePipeline<HttpResponseMessage> For(bool idempotent, RetrySettings settings)
+    public static ResiliencePipeline<HttpResponseMessage> For(bool idempotent, RetrySettings settings, Action? onRetry = null)
     {
         return new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = settings.CallTimeout })
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = settings.MaxAttempts - 1,
@@ -35,8 +54,8 @@ static class HttpRetry
                 {
                     { Result.StatusCode: HttpStatusCode.TooManyRequests } => true,
                     { Result: { } response } => idempotent && (int)response.StatusCode >= 500,
-                    { Exception: HttpRequestException } => idempotent,
-                    { Exception: TaskCanceledException } when idempotent => !args.Context.CancellationToken.IsCancellationRequested,
+                    { Exception: HttpRequestException e } => idempotent && Retryable(e),
+                    { Exception: TimeoutRejectedException } => idempotent,
                     _ => false,
                 }),
                 DelayGenerator = args =>
@@ -47,9 +66,114 @@ static class HttpRetry
                 OnRetry = args =>
                 {
                     args.Outcome.Result?.Dispose();
+                    onRetry?.Invoke();
                     return ValueTask.CompletedTask;
                 },
             })
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = settings.AttemptTimeout })
             .Build();
     }
+
+    /// <summary>
+    /// Sends a request built afresh for each attempt and reads the whole answer within the attempt's deadline.
+    /// Any failure to get an answer is a <see cref="CloudUnreachableException"/> naming the call, the endpoint and
+    /// what was tried.
+    /// </summary>
+    public static async Task<CloudAnswer> SendAsync(HttpClient http, string call, Uri url, bool idempotent, RetrySettings settings,
+        Func<HttpRequestMessage> request, CancellationToken cancellationToken)
+    {
+        var tries = 1;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var response = await For(idempotent, settings, () => tries++).ExecuteAsync(async token =>
+            {
+                using var message = request();
+                var answer = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token);
+                try
+                {
+                    await answer.Content.LoadIntoBufferAsync(token);
+                }
+                catch
+                {
+                    answer.Dispose();
+                    throw;
+                }
+                return answer;
+            }, cancellationToken);
+            return new CloudAnswer(response, await response.Content.ReadAsStringAsync(CancellationToken.None), call, url);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && CloudUnreachableException.Describe(e, settings) is { } what)
+        {
+            throw new CloudUnreachableException(call, url, what, tries, started.Elapsed, idempotent, e);
+        }
+    }
+
+    private static bool Retryable(HttpRequestException e) =>
+        e.HttpRequestError is not (HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError) &&
+        !(e.InnerException is SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData });
+}
+
+/// <summary>A whole answer of a cloud API, read within the deadline.</summary>
+sealed class CloudAnswer(HttpResponseMessage response, string text, string call, Uri url) : IDisposable
+{
+    public HttpResponseMessage Response => response;
+    public HttpStatusCode StatusCode => response.StatusCode;
+    public bool IsSuccessStatusCode => response.IsSuccessStatusCode;
+    public string Text => text;
+
+    /// <summary>
+    /// The answer as JSON; an answer that is not JSON (an HTML page from a proxy or a wrong endpoint, an empty body)
+    /// is one line naming the endpoint, not a parser's stack trace.
+    /// </summary>
+    public System.Text.Json.JsonDocument Json()
+    {
+        try
+        {
+            return System.Text.Json.JsonDocument.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw Unexpected();
+        }
+    }
+
+    public T Deserialize<T>(System.Text.Json.JsonSerializerOptions options)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<T>(text, options)!;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw Unexpected();
+        }
+    }
+
+    public System.Text.Json.Nodes.JsonNode? Node()
+    {
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw Unexpected();
+        }
+    }
+
+    public BuildEngine.BuildFailure Unexpected()
+    {
+        var type = response.Content.Headers.ContentType?.MediaType ?? "no content type";
+        var body = text.Trim().Length == 0 ? "an empty body" : $"{type}: \"{Shorten(text)}\"";
+        return new BuildEngine.BuildFailure($"{call}: {url.GetLeftPart(UriPartial.Authority)} answered {(int)response.StatusCode} with {body}, not the JSON of the API. Check the endpoint in the profile (a proxy or a wrong URL answers like this).");
+    }
+
+    private static string Shorten(string text)
+    {
+        var line = string.Join(' ', text.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        return line.Length > 80 ? line[..80] + "…" : line;
+    }
+
+    public void Dispose() => response.Dispose();
 }

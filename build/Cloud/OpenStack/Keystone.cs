@@ -86,24 +86,16 @@ sealed class Keystone(HttpClient http, Uri authUrl, OpenStackCredentials credent
             },
         };
         var url = new Uri(authUrl.AbsoluteUri.TrimEnd('/') + "/auth/tokens");
-        HttpResponseMessage response;
-        try
-        {
-            response = await HttpRetry.For(idempotent: true /* authenticating twice is harmless */, retry).ExecuteAsync(async token =>
-                await http.PostAsync(url, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), token), cancellationToken);
-        }
-        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new CloudUnreachableException($"OpenStack identity {url}", e);
-        }
-        using var _ = response;
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        // authenticating twice is harmless: retried like a read
+        using var answer = await HttpRetry.SendAsync(http, "OpenStack identity POST /v3/auth/tokens", url, idempotent: true, retry,
+            () => new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") }, cancellationToken);
+        var (response, text) = (answer.Response, answer.Text);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
             throw new BuildFailure($"OpenStack refused the credentials of {credentials.Username} for project {credentials.ProjectId} (401): check OS_USERNAME, OS_PASSWORD and OVH_PROJECT_ID in the environment's credentials.");
         if (!response.IsSuccessStatusCode)
             throw new OpenStackApiException("identity", response.StatusCode, OpenStackClient.MessageOf(text), "POST", "/v3/auth/tokens");
         var token = response.Headers.TryGetValues("X-Subject-Token", out var values) ? values.First() : throw new BuildFailure("Keystone answered without X-Subject-Token.");
-        var document = JsonNode.Parse(text)!["token"]!;
+        var document = answer.Node()?["token"] ?? throw answer.Unexpected();
         var expires = DateTimeOffset.Parse(document["expires_at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         return new Token(token, expires, document["catalog"]?.AsArray() ?? []);
     }

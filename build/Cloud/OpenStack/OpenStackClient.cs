@@ -25,32 +25,22 @@ sealed class OpenStackClient(HttpClient http, Keystone keystone, RetrySettings r
         for (var attempt = 0; ; attempt++)
         {
             var token = await keystone.TokenAsync(cancellationToken);
-            HttpResponseMessage response;
-            try
+            using var answer = await HttpRetry.SendAsync(http, $"OpenStack {service} {method.Method} {path}", url, idempotent: method != HttpMethod.Post, retry, () =>
             {
-                response = await HttpRetry.For(method, retry).ExecuteAsync(async ct =>
-                {
-                    using var request = new HttpRequestMessage(method, url);
-                    request.Headers.Add("X-Auth-Token", token);
-                    request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-                    if (body != null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-                    return await http.SendAsync(request, ct);
-                }, cancellationToken);
-            }
-            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                throw new CloudUnreachableException($"OpenStack {service} {method.Method} {path}", e);
-            }
-            using var _ = response;
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 0)
+                var request = new HttpRequestMessage(method, url);
+                request.Headers.Add("X-Auth-Token", token);
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+                if (body != null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+                return request;
+            }, cancellationToken);
+            if (answer.StatusCode == HttpStatusCode.Unauthorized && attempt == 0)
             {
                 keystone.Invalidate(token);
                 continue;
             }
-            if (!response.IsSuccessStatusCode && !accepted.Contains(response.StatusCode))
-                throw new OpenStackApiException(service, response.StatusCode, MessageOf(text), method.Method, path);
-            return text.Length == 0 ? null : JsonNode.Parse(text);
+            if (!answer.IsSuccessStatusCode && !accepted.Contains(answer.StatusCode))
+                throw new OpenStackApiException(service, answer.StatusCode, MessageOf(answer.Text), method.Method, path);
+            return answer.Text.Length == 0 ? null : answer.Node();
         }
     }
 

@@ -37,12 +37,9 @@ sealed class OvhClient(HttpClient http, Uri baseUri, OvhCredentials credentials,
         var url = new Uri(baseUri, path.TrimStart('/'));
         var payload = body == null ? "" : JsonSerializer.Serialize(body, Json);
         var delta = await TimeDeltaAsync(cancellationToken);
-        HttpResponseMessage response;
-        try
+        using var answer = await HttpRetry.SendAsync(http, $"OVH API {method.Method} {path}", url, idempotent: method != HttpMethod.Post, retry, () =>
         {
-            response = await HttpRetry.For(method, retry).ExecuteAsync(async token =>
-        {
-            using var request = new HttpRequestMessage(method, url);
+            var request = new HttpRequestMessage(method, url);
             var timestamp = clock.GetUtcNow().ToUnixTimeSeconds() + delta;
             request.Headers.Add("X-Ovh-Application", credentials.ApplicationKey);
             request.Headers.Add("X-Ovh-Consumer", credentials.ConsumerKey);
@@ -51,18 +48,11 @@ sealed class OvhClient(HttpClient http, Uri baseUri, OvhCredentials credentials,
             request.Headers.Add("X-Ovh-Signature", OvhSignature.Compute(credentials.ApplicationSecret, credentials.ConsumerKey, method.Method, url.AbsoluteUri, payload, timestamp));
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             if (body != null) request.Content = new StringContent(payload, Encoding.UTF8, "application/json");
-            return await http.SendAsync(request, token);
+            return request;
         }, cancellationToken);
-        }
-        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new CloudUnreachableException($"OVH API {method.Method} {path}", e);
-        }
-        using var _ = response;
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode) throw Error(response, text, method, path);
-        if (typeof(T) == typeof(JsonElement?) && text.Length == 0) return default!;
-        return JsonSerializer.Deserialize<T>(text.Length == 0 ? "null" : text, Json)!;
+        if (!answer.IsSuccessStatusCode) throw Error(answer, method, path);
+        if (typeof(T) == typeof(JsonElement?) && answer.Text.Length == 0) return default!;
+        return answer.Deserialize<T>(Json);
     }
 
     private async Task<long> TimeDeltaAsync(CancellationToken cancellationToken)
@@ -72,17 +62,12 @@ sealed class OvhClient(HttpClient http, Uri baseUri, OvhCredentials credentials,
         try
         {
             if (_timeDelta is { } again) return again;
-            using var response = await HttpRetry.For(HttpMethod.Get, retry).ExecuteAsync(
-                async token => await http.GetAsync(new Uri(baseUri, "auth/time"), token), cancellationToken);
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode || !long.TryParse(text.Trim(), out var server))
-                throw new BuildFailure($"OVH API {baseUri}auth/time answered {(int)response.StatusCode}: cannot read the server time.");
+            var url = new Uri(baseUri, "auth/time");
+            using var answer = await HttpRetry.SendAsync(http, "OVH API GET /auth/time", url, idempotent: true, retry, () => new HttpRequestMessage(HttpMethod.Get, url), cancellationToken);
+            if (!answer.IsSuccessStatusCode || !long.TryParse(answer.Text.Trim(), out var server))
+                throw answer.IsSuccessStatusCode ? answer.Unexpected() : new BuildFailure($"OVH API {url} answered {(int)answer.StatusCode}: cannot read the server time.");
             _timeDelta = server - clock.GetUtcNow().ToUnixTimeSeconds();
             return _timeDelta.Value;
-        }
-        catch (HttpRequestException e)
-        {
-            throw new BuildFailure($"Cannot reach the OVH API at {baseUri}: {e.Message}");
         }
         finally
         {
@@ -90,8 +75,9 @@ sealed class OvhClient(HttpClient http, Uri baseUri, OvhCredentials credentials,
         }
     }
 
-    private static OvhApiException Error(HttpResponseMessage response, string text, HttpMethod method, string path)
+    private static OvhApiException Error(CloudAnswer answer, HttpMethod method, string path)
     {
+        var (response, text) = (answer.Response, answer.Text);
         string? errorClass = null;
         var message = text.Length > 0 ? text : response.ReasonPhrase ?? "";
         try

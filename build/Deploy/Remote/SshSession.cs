@@ -40,9 +40,13 @@ sealed class SshSession : IAsyncDisposable
     /// <summary>The key the host presented (after it was accepted).</summary>
     public HostKey PresentedKey { get; }
 
+    /// <summary>How long connecting may take, TCP and SSH handshake together (README, "Bad input and faults").</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>Connects; <paramref name="trust"/> decides on the presented key and explains a refusal.</summary>
-    public static async Task<SshSession> ConnectAsync(SshTarget target, Func<HostKey, string?> trust, CancellationToken ct)
+    public static async Task<SshSession> ConnectAsync(SshTarget target, Func<HostKey, string?> trust, CancellationToken ct, TimeSpan? timeout = null)
     {
+        var limit = timeout ?? ConnectTimeout;
         PrivateKeyFile key;
         try
         {
@@ -54,7 +58,7 @@ sealed class SshSession : IAsyncDisposable
         }
         var info = new ConnectionInfo(target.Host, target.Port, target.User, new PrivateKeyAuthenticationMethod(target.User, key))
         {
-            Timeout = TimeSpan.FromSeconds(15),
+            Timeout = limit,
         };
         var client = new SshClient(info);
         HostKey? presented = null;
@@ -65,10 +69,13 @@ sealed class SshSession : IAsyncDisposable
             refusal = trust(presented);
             e.CanTrust = refusal == null;
         };
+        // a host that accepts TCP and never speaks SSH must not hold the build: the whole handshake has one deadline
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(limit);
         try
         {
             Interlocked.Increment(ref _connections);
-            await client.ConnectAsync(ct);
+            await client.ConnectAsync(deadline.Token);
         }
         catch (Exception e)
         {
@@ -76,6 +83,8 @@ sealed class SshSession : IAsyncDisposable
             throw e switch
             {
                 _ when refusal != null => new BuildFailure(refusal),
+                OperationCanceledException when !ct.IsCancellationRequested =>
+                    new BuildFailure($"{target} did not complete an SSH handshake within {limit.TotalSeconds:0.#} s (TCP answered, SSH did not): is it the instance's address and is sshd running (Status, Start)?"),
                 SshAuthenticationException => new BuildFailure($"{target} refused the deploy key ({e.Message}): is SSH_PUBLIC_KEY the key the instance was created with? A new key needs a new instance (Apply)."),
                 SocketException or SshConnectionException or SshOperationTimeoutException or TimeoutException =>
                     new BuildFailure($"Cannot reach {target} over SSH ({e.Message}): is the instance running (Status, Start) and the security group open to your address (AdminCidrs)?"),

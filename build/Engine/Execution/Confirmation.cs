@@ -23,6 +23,16 @@ public sealed class Confirmation(BuildLog log, IProcessEnvironment environment, 
             throw new BuildFailure($"{action}: you typed '{answer.Trim()}', not '{expected}'; nothing was done.");
     }
 
+    /// <summary>
+    /// For a target that will ask whatever happens: refuses at its start, before any network call or lock, when nobody
+    /// will be able to answer.
+    /// </summary>
+    public void RequireAnswerable(string action)
+    {
+        if (!assumeYes && !environment.IsInteractive)
+            throw new BuildFailure($"{action} needs confirmation, and nobody can answer here (no terminal or CI=true): run it again with --yes.");
+    }
+
     /// <summary>A yes/no question; refused like <see cref="RequireTyped"/> when nobody can answer.</summary>
     public void RequireYes(string question)
     {

@@ -9,6 +9,9 @@ public interface IProcessEnvironment
 
     /// <summary>True when stdin is a terminal and CI is not set: only then may the build wait for input.</summary>
     bool IsInteractive { get; }
+
+    /// <summary>True when stdout is a terminal: what is written there is seen, not kept in a log.</summary>
+    bool OutputIsTerminal { get; }
 }
 
 public sealed class SystemEnvironment : IProcessEnvironment
@@ -22,4 +25,6 @@ public sealed class SystemEnvironment : IProcessEnvironment
     public bool IsInteractive =>
         !Console.IsInputRedirected &&
         !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public bool OutputIsTerminal => !Console.IsOutputRedirected;
 }

@@ -108,8 +108,18 @@ export class Broker {
     const key = `${action}\n${topic}`;
     let decision = client.standin.cache.get(key);
     if (decision === undefined) {
-      decision = await this.authorization.authorize(this.variables(client, { topic, action, qos, retain }));
-      client.standin.cache.put(key, decision);
+      // EMQX handles a client's packets one after another in its channel process, so a client has at most one
+      // authorization request in flight; aedes hands over the next publish before the first is authorized, so the
+      // publishes of one client that wait for the same answer share it (else one request per message, not per client)
+      const pending = client.standin.pending ??= new Map();
+      let asking = pending.get(key);
+      if (!asking) {
+        asking = this.authorization.authorize(this.variables(client, { topic, action, qos, retain }))
+          .then((answer) => { client.standin.cache.put(key, answer); return answer; })
+          .finally(() => pending.delete(key));
+        pending.set(key, asking);
+      }
+      decision = await asking;
     }
     return decision === 'allow';
   }

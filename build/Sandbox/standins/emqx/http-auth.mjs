@@ -21,6 +21,9 @@ function checkPlaceholders(connector, allowed, where) {
 const render = (text, variables, encode = (value) => value) => text.replace(PLACEHOLDER, (_, name) => encode(String(variables[name] ?? '')));
 
 /** One HTTP endpoint EMQX calls: renders the request from a client's variables and sends it through the pool. */
+// STANDIN_TRACE=1: slow and failed requests on stderr (bench/ingest with BENCH_LOGS)
+const TRACE = Boolean(process.env.STANDIN_TRACE);
+
 export class HttpConnector {
   constructor(connector, allowed, where) {
     checkPlaceholders(connector, allowed, where);
@@ -54,13 +57,17 @@ export class HttpConnector {
     }
     for (let attempt = 0; ; attempt++) {
       try {
+        const started = TRACE ? performance.now() : 0;
         const answer = await this.pool.request({
           method: method.toUpperCase(), path: target.pathname + target.search, headers: requestHeaders, body: payload,
           signal: AbortSignal.timeout(timeout),
         });
-        return { status: answer.statusCode, contentType: String(answer.headers['content-type'] ?? ''), text: await answer.body.text() };
+        const text = await answer.body.text();
+        if (TRACE && performance.now() - started > 250) process.stderr.write(`${new Date().toISOString()} slow ${target.pathname} ${(performance.now() - started).toFixed(0)} ms\n`);
+        return { status: answer.statusCode, contentType: String(answer.headers['content-type'] ?? ''), text };
       } catch (error) {
         // a refused or broken connection is retried (ehttpc's max_retries); a timeout is not
+        if (TRACE) process.stderr.write(`${new Date().toISOString()} failed ${target.pathname} ${error.name}: ${error.message}\n`);
         if (error.name === 'TimeoutError' || error.name === 'AbortError' || attempt >= retries) return null;
       }
     }

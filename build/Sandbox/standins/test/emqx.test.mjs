@@ -18,6 +18,10 @@ async function authServer() {
       server.requests.push({ path: request.url, body, headers: request.headers });
       const answer = (request.url.startsWith('/auth/mqtt/acl') ? server.acl : server.authn)(body);
       if (answer.hang) return;
+      if (answer.after) return void answer.after.then(() => {
+        response.writeHead(answer.status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(answer.body));
+      });
       response.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json' });
       response.end(answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
     });
@@ -129,6 +133,23 @@ describe('EMQX stand-in', () => {
     const closed = new Promise((resolve) => client.once('close', resolve));
     client.publish('devices/dev-3/position', '{}', { qos: 0 });
     await closed;
+    client.end(true);
+  });
+
+  test('publishes sent before the first is authorized share one request, as in EMQX (one channel process per client)', async () => {
+    auth.authn = () => ({ status: 204 });
+    let answer;
+    const answered = new Promise((resolve) => { answer = resolve; });
+    // the API answers the first authorization only once ten publishes are waiting for it
+    auth.acl = () => ({ status: 200, body: { result: 'allow' }, after: answered });
+    const { code, client } = await connect(broker, { username: 'dev-4', password: 'x', clientId: 'dev-4' });
+    assert.equal(code, 0);
+    const before = auth.requests.length;
+    const publishes = Array.from({ length: 10 }, (_, i) => client.publishAsync('devices/dev-4/position', `{"n":${i}}`, { qos: 1 }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    answer();
+    await Promise.all(publishes);
+    assert.equal(auth.requests.filter((r, i) => i >= before && r.path === '/auth/mqtt/acl').length, 1, 'one authorization request for ten publishes');
     client.end(true);
   });
 
