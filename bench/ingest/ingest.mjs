@@ -20,7 +20,7 @@ const pg = require('pg');
 const { freePort, startPostgres17 } = await import(join(standins, 'test', 'support.mjs'));
 
 const DEVICES = Number(process.env.DEVICES ?? 500);
-const RATE = Number(process.env.RATE ?? 6000); // offered positions per second, all devices together
+const RATE = Number(process.env.RATE ?? 5500); // offered positions per second, all devices together
 const SECONDS = Number(process.env.DURATION ?? 60);
 const WARMUP = Number(process.env.WARMUP ?? 5);
 const phases = [];

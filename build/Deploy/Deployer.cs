@@ -99,8 +99,17 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         {
             if (target.KnownHostsFile != null)
             {
-                if (!File.Exists(target.KnownHostsFile)) throw new BuildFailure($"--known-hosts {target.KnownHostsFile} does not exist.");
-                known = HostKeyPin.FromKnownHosts(await File.ReadAllTextAsync(target.KnownHostsFile, ct), target.Ssh.Host, target.Ssh.Port);
+                if (!File.Exists(target.KnownHostsFile)) throw new BuildFailure($"--known-hosts {target.KnownHostsFile} does not exist (or is not a file).");
+                string text;
+                try
+                {
+                    text = await File.ReadAllTextAsync(target.KnownHostsFile, ct);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new BuildFailure($"--known-hosts {target.KnownHostsFile}: cannot read it ({e.Message.TrimEnd('.')}).");
+                }
+                known = HostKeyPin.FromKnownHosts(text, target.Ssh.Host, target.Ssh.Port);
             }
             else fingerprints = HostKeyPin.FingerprintsFromConsole(await target.ConsoleOutput(ct));
         }

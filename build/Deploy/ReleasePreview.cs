@@ -13,18 +13,48 @@ sealed class ReleasePreview(DeploymentInputs inputs, BuildLog log)
     private const string CaPlaceholder = "-----BEGIN CERTIFICATE-----\n(the CA of the managed PostgreSQL, from the OVH API at deploy)\n-----END CERTIFICATE-----\n";
     public static readonly HostIdentity PlaceholderIdentity = new(1000, 1000);
 
+    /// <summary>An --output that cannot be a directory is one line before any work (NAME_MAX 255, PATH_MAX 4096 on Linux).</summary>
+    private static void CheckOutput(string output)
+    {
+        var shown = output.Length > 60 ? output[..60] + "…" : output;
+        string full;
+        try
+        {
+            full = Path.GetFullPath(output);
+        }
+        catch (Exception e) when (e is ArgumentException or PathTooLongException or NotSupportedException)
+        {
+            throw new BuildFailure($"--output {shown}: not a usable path ({e.Message.TrimEnd('.')}).");
+        }
+        if (full.Length >= 4096 || full.Split(Path.DirectorySeparatorChar).Any(part => System.Text.Encoding.UTF8.GetByteCount(part) > 255))
+            throw new BuildFailure($"--output {shown}: not a usable path (a name longer than 255 bytes or a path longer than 4096).");
+        for (var at = full; !string.IsNullOrEmpty(at); at = Path.GetDirectoryName(at))
+        {
+            if (Directory.Exists(at)) return;
+            if (File.Exists(at))
+                throw new BuildFailure($"--output {shown}: {(at == full ? "it" : Path.IsPathRooted(output) ? at : Path.GetRelativePath(Directory.GetCurrentDirectory(), at))} is a file, not a directory; give a directory.");
+        }
+    }
+
     public async Task WriteAsync(string? output)
     {
         if (string.IsNullOrWhiteSpace(output)) throw new BuildFailure("Render needs --output <directory> to write the release to.");
-        if (File.Exists(output)) throw new BuildFailure($"--output {output} is a file; give a directory.");
+        CheckOutput(output);
         var stack = inputs.Stack with { Images = inputs.Stack.Images with { Api = await inputs.ApiImage() } };
         var database = new DatabaseConnection("<database host from the state>", 5432, inputs.DatabaseUser, Hidden, inputs.AppDatabase, inputs.StorageDatabase,
             stack.DatabaseTls ? CaPlaceholder : null);
         var release = new ReleaseRenderer(inputs.Templates).Render(stack, database, new StackSecrets(Hidden, Hidden, Hidden, Hidden, Hidden), PlaceholderIdentity);
-        Directory.CreateDirectory(output);
-        foreach (var file in release.Files)
-            // the URLs carry the password escaped: **** reads better than %2A%2A%2A%2A
-            AtomicFile.WriteAllText(Path.Combine(output, file.Path), file.Content.Replace(Uri.EscapeDataString(Hidden), Hidden), (UnixFileMode)file.Mode);
+        try
+        {
+            Directory.CreateDirectory(output);
+            foreach (var file in release.Files)
+                // the URLs carry the password escaped: **** reads better than %2A%2A%2A%2A
+                AtomicFile.WriteAllText(Path.Combine(output, file.Path), file.Content.Replace(Uri.EscapeDataString(Hidden), Hidden), (UnixFileMode)file.Mode);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new BuildFailure($"--output {output}: cannot write the release there ({e.Message.Split('\n')[0].TrimEnd('.')}); give a directory you can write to.");
+        }
         log.Success($"Rendered {release.Files.Count} files of {inputs.Environment} to {output} (secrets as {Hidden}; database endpoint and uid/gid {PlaceholderIdentity.Uid}:{PlaceholderIdentity.Gid} are placeholders).");
     }
 }

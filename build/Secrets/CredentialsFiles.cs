@@ -22,8 +22,33 @@ sealed class CredentialsFiles(string root, string commonFile)
         ("common", _) => new(commonFile, CredentialSchema.CommonExample, CredentialSchema.Common),
         ({ } path, _) when path.Replace('\\', '/') == commonFile => new(commonFile, CredentialSchema.CommonExample, CredentialSchema.Common),
         (null, { } env) => new(CredentialSchema.EnvironmentFile(env), CredentialSchema.EnvironmentExample, CredentialSchema.Environment),
-        ({ } path, _) when path.EndsWith(".enc.env", StringComparison.Ordinal) => new(path.Replace('\\', '/'), "", []),
+        ({ } path, _) when path.EndsWith(".enc.env", StringComparison.Ordinal) => new(UnderCredentials(path), "", []),
         ({ } path, _) => throw new BuildFailure($"--file {path}: expected 'common' or a path ending in .enc.env."),
         _ => throw new BuildFailure("SopsEdit needs --file common, or --env <env> for an environment's credentials."),
     };
+
+    /// <summary>
+    /// A credentials file named by the user, as a path relative to the repository that stays under credentials/
+    /// (sops would write wherever a permissive rule lets it; credentials live in one place here).
+    /// </summary>
+    private string UnderCredentials(string path)
+    {
+        var shown = path.Length > 60 ? path[..60] + "…" : path;
+        string full;
+        try
+        {
+            full = Path.GetFullPath(Path.Combine(root, path));
+        }
+        catch (Exception e) when (e is ArgumentException or PathTooLongException or NotSupportedException)
+        {
+            throw new BuildFailure($"--file {shown}: not a usable path ({e.Message.TrimEnd('.')}).");
+        }
+        // what file systems refuse (NAME_MAX 255, PATH_MAX 4096 on Linux) is refused here, before anything is decrypted
+        if (full.Length >= 4096 || full.Split(Path.DirectorySeparatorChar).Any(part => System.Text.Encoding.UTF8.GetByteCount(part) > 255))
+            throw new BuildFailure($"--file {shown}: not a usable path (a name longer than 255 bytes or a path longer than 4096).");
+        var credentials = Path.GetFullPath(Path.Combine(root, "credentials")) + Path.DirectorySeparatorChar;
+        if (!full.StartsWith(credentials, StringComparison.Ordinal))
+            throw new BuildFailure($"--file {shown}: credentials files live under credentials/ of the repository; give a path there (credentials/<name>.enc.env).");
+        return Path.GetRelativePath(root, full).Replace('\\', '/');
+    }
 }

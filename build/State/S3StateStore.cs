@@ -108,9 +108,11 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
         try
         {
             using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = location.Bucket, Key = location.StateKey }, ct);
+            if (response.Headers.ContentType is { } type && type.StartsWith("text/html", StringComparison.OrdinalIgnoreCase))
+                throw new BuildFailure($"S3 GET {location.StateKey}: {Endpoint} answered an HTML page, not the state object: check S3Endpoint in the profile (a proxy or a wrong URL answers like this).");
             using var reader = new StreamReader(response.ResponseStream, Encoding.UTF8);
             var text = await reader.ReadToEndAsync(ct);
-            return new StoredState(StateDocument.Parse(text, Where(location.StateKey)), response.ETag);
+            return new StoredState(StateDocument.Parse(text, $"{Where(location.StateKey)} (from {Endpoint})"), response.ETag);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
         {
@@ -257,6 +259,8 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
     }
 
     private string Where(string key) => $"s3://{location.Bucket}/{key}";
+
+    private string Endpoint => location.Endpoint.GetLeftPart(UriPartial.Authority);
 
     private BuildFailure Failure(string what, AmazonS3Exception e) => e.StatusCode switch
     {

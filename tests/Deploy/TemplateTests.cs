@@ -136,6 +136,27 @@ public class TemplateTests
     }
 
     [Fact]
+    public void Strict_mode_refuses_a_missing_variable_and_a_missing_member_naming_file_line_and_member()
+    {
+        using var templates = new TempDirectory();
+        templates.File("member.conf", "email = {{ acme.email }}\nagain = {{ acme.emial }}\n");
+        templates.File("variable.conf", "\n\ndomain = {{ domian }}\n");
+        var renderer = new TemplateRenderer(templates.Path);
+        var acme = new Dictionary<string, object?> { ["acme"] = new Dictionary<string, object?> { ["email"] = "ops@example.org", ["server"] = "https://acme" } };
+
+        var member = Assert.Throws<BuildEngine.BuildFailure>(() => renderer.Render("member.conf", acme));
+        Assert.StartsWith($"{Path.Combine("templates", "member.conf")}:2:", member.Message);
+        Assert.Contains("'emial' is not a member of this object (it has: email, server)", member.Message);
+
+        var variable = Assert.Throws<BuildEngine.BuildFailure>(() => renderer.Render("variable.conf", acme));
+        Assert.StartsWith($"{Path.Combine("templates", "variable.conf")}:3:", variable.Message);
+        Assert.Contains("domian", variable.Message);
+
+        templates.File("member.conf", "email = {{ acme.email }}\n");
+        Assert.Equal("email = ops@example.org\n", renderer.Render("member.conf", acme));
+    }
+
+    [Fact]
     public void The_makefile_runs_compose_with_the_project()
     {
         using var directory = StackFixture.Write(Render("cloud"));

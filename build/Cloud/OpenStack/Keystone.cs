@@ -21,6 +21,7 @@ sealed class Keystone(HttpClient http, Uri authUrl, OpenStackCredentials credent
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Token? _token;
+    private Exception? _unreachable;
 
     private sealed record Token(string Value, DateTimeOffset ExpiresAt, JsonArray Catalog);
 
@@ -55,7 +56,17 @@ sealed class Keystone(HttpClient http, Uri authUrl, OpenStackCredentials credent
         try
         {
             if (_token is { } again && again.ExpiresAt > clock.GetUtcNow().AddMinutes(5)) return again;
-            return _token = await AuthenticateAsync(cancellationToken);
+            // the calls that waited for this one fail with it: each would otherwise wait out the deadline again
+            if (_unreachable != null) throw _unreachable;
+            try
+            {
+                return _token = await AuthenticateAsync(cancellationToken);
+            }
+            catch (Cloud.Http.CloudUnreachableException e)
+            {
+                _unreachable = e;
+                throw;
+            }
         }
         finally
         {
@@ -94,7 +105,7 @@ sealed class Keystone(HttpClient http, Uri authUrl, OpenStackCredentials credent
             throw new BuildFailure($"OpenStack refused the credentials of {credentials.Username} for project {credentials.ProjectId} (401): check OS_USERNAME, OS_PASSWORD and OVH_PROJECT_ID in the environment's credentials.");
         if (!response.IsSuccessStatusCode)
             throw new OpenStackApiException("identity", response.StatusCode, OpenStackClient.MessageOf(text), "POST", "/v3/auth/tokens");
-        var token = response.Headers.TryGetValues("X-Subject-Token", out var values) ? values.First() : throw new BuildFailure("Keystone answered without X-Subject-Token.");
+        var token = response.Headers.TryGetValues("X-Subject-Token", out var values) ? values.First() : throw answer.Unexpected();
         var document = answer.Node()?["token"] ?? throw answer.Unexpected();
         var expires = DateTimeOffset.Parse(document["expires_at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         return new Token(token, expires, document["catalog"]?.AsArray() ?? []);

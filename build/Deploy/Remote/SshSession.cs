@@ -83,8 +83,8 @@ sealed class SshSession : IAsyncDisposable
             throw e switch
             {
                 _ when refusal != null => new BuildFailure(refusal),
-                OperationCanceledException when !ct.IsCancellationRequested =>
-                    new BuildFailure($"{target} did not complete an SSH handshake within {limit.TotalSeconds:0.#} s (TCP answered, SSH did not): is it the instance's address and is sshd running (Status, Start)?"),
+                OperationCanceledException or SshOperationTimeoutException when !ct.IsCancellationRequested =>
+                    new BuildFailure($"{target} did not complete an SSH handshake within {limit.TotalSeconds:0.#} s (no answer, or TCP answered and SSH did not): is it the instance's address and is sshd running (Status, Start)?"),
                 SshAuthenticationException => new BuildFailure($"{target} refused the deploy key ({e.Message}): is SSH_PUBLIC_KEY the key the instance was created with? A new key needs a new instance (Apply)."),
                 SocketException or SshConnectionException or SshOperationTimeoutException or TimeoutException =>
                     new BuildFailure($"Cannot reach {target} over SSH ({e.Message}): is the instance running (Status, Start) and the security group open to your address (AdminCidrs)?"),

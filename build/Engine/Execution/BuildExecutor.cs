@@ -103,6 +103,15 @@ internal sealed class BuildExecutor(NukeBuild build, BuildLog log, InterruptSign
             FailureExitCode ??= failure.ExitCode;
             log.Error($"{target.Name}: {failure.Message}");
         }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            // the file system or the network said no where no code named it: still one line, with the system's words
+            // (they name the path or the peer), never a stack trace
+            target.Status = ExecutionStatus.Failed;
+            var message = exception.Message.Split('\n')[0].TrimEnd('.');
+            if (message.Length > 300) message = message[..150] + "…" + message[^100..]; // a path of thousands of characters
+            log.Error($"{target.Name}: {message} ({exception.GetType().Name}): check the path or the endpoint, then run again.");
+        }
         catch (Exception exception)
         {
             target.Status = ExecutionStatus.Failed;
