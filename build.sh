@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bootstrap: find dotnet, rebuild the build only when its inputs changed (content hash), then run it directly.
-# A warm run costs a hash of build/ plus the build's own start-up: no `dotnet build`, no `dotnet run`.
+# A warm run costs a find over build/ (a hash when something is newer) plus the build's own start-up: no
+# `dotnet build`, no `dotnet run`.
 set -eo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,7 +37,17 @@ runtime_id() {
   echo "$os-$arch"
 }
 
+# nothing under build/ (directories included: a deleted file changes its directory) is newer than the stamp:
+# the hash cannot have changed, and a find costs a few milliseconds where hashing every source costs fifty
+unchanged_since_stamp() {
+  [ -f "$STAMP" ] && [ -x "$OUT/_build" ] && [ -z "$(cd "$ROOT" && find build global.json Directory.Build.props Directory.Packages.props \
+      \( -name bin -o -name obj -o -name node_modules \) -prune -o -newer "$STAMP" -print -quit 2>/dev/null)" ]
+}
+
+if unchanged_since_stamp; then exec "$OUT/_build" "$@"; fi
+hashed_at=$(date +%s)
 hash="$(inputs_hash)"
+if [ "$(cat "$STAMP" 2>/dev/null)" = "$hash" ] && [ -x "$OUT/_build" ]; then touch -d "@$hashed_at" "$STAMP"; fi
 if [ ! -x "$OUT/_build" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$hash" ]; then
   find_dotnet
   mkdir -p "$OUT"
@@ -55,6 +66,8 @@ if [ ! -x "$OUT/_build" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$hash" ]; then
       exit 1
     fi
     echo "$hash" > "$STAMP"
+    # the stamp is as old as the hash, so that a source saved during the compilation is seen next time
+    touch -d "@$hashed_at" "$STAMP"
   fi
   exec 9>&-
 fi

@@ -19,6 +19,21 @@ sealed record RollbackOutcome(string Release, string ApiImage);
 sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptions options, BuildLog log, string who, TimeProvider clock,
     Func<Stream, Stream>? uploadThrough = null)
 {
+    /// <summary>
+    /// True when the host runs this very release and every container is up and healthy: one remote command, no lock,
+    /// nothing written. Then Deploy has nothing to do.
+    /// </summary>
+    public async Task<bool> IsRunningAsync(DeployTarget target, StackInputs inputs, CancellationToken ct)
+    {
+        await using var ssh = await ConnectAsync(target, ct);
+        var facts = await FactsAsync(ssh, ct, withServices: true);
+        if (!facts.Marker || facts.ContentHash == null) return false;
+        var release = renderer.Render(inputs.Settings, inputs.Database, inputs.Secrets, new HostIdentity(facts.Uid, facts.Gid));
+        if (facts.ContentHash != release.ContentHash || !StackServices.AllUp(facts.Services)) return false;
+        log.Success($"Nothing to deploy: release {facts.Current} runs and is healthy.");
+        return true;
+    }
+
     public async Task<DeployOutcome> DeployAsync(DeployTarget target, StackInputs inputs, CancellationToken ct)
     {
         await using var ssh = await ConnectAsync(target, ct);
@@ -133,15 +148,18 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         return session;
     }
 
-    public sealed record HostFacts(bool Marker, int Uid, int Gid, string? Current, string? ContentHash);
+    public sealed record HostFacts(bool Marker, int Uid, int Gid, string? Current, string? ContentHash, IReadOnlyList<ServiceState> Services);
 
-    public async Task<HostFacts> FactsAsync(SshSession ssh, CancellationToken ct)
+    public async Task<HostFacts> FactsAsync(SshSession ssh, CancellationToken ct, bool withServices = false)
     {
-        var lines = (await Run(ssh, layout.Facts(), "read the host", ct)).Output.Split('\n')
+        var output = (await Run(ssh, withServices ? layout.FactsAndServices() : layout.Facts(), "read the host", ct)).Output;
+        var parts = output.Split(RemoteLayout.ServicesSeparator, 2);
+        var lines = parts[0].Split('\n')
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].Trim(), p => p[1].Trim());
         var current = lines.GetValueOrDefault("current") is { Length: > 0 } link ? Path.GetFileName(link.TrimEnd('/')) : null;
         return new HostFacts(lines.GetValueOrDefault("marker") == "yes", int.Parse(lines["uid"]), int.Parse(lines["gid"]), current,
-            lines.GetValueOrDefault("hash") is { Length: > 0 } hash ? hash : null);
+            lines.GetValueOrDefault("hash") is { Length: > 0 } hash ? hash : null,
+            parts.Length == 2 ? StackServices.Parse(parts[1]) : []);
     }
 
     private async Task<HostFacts> WaitForCloudInitAsync(SshSession ssh, DeployTarget target, CancellationToken ct)

@@ -15,6 +15,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
 {
     public async Task DeployAsync(bool forceUnlock)
     {
+        if (!forceUnlock && await AlreadyRunningAsync()) return;
         await WithStateAsync("Deploy", forceUnlock, async (session, site, state) =>
         {
             var image = await inputs.ApiImage();
@@ -40,6 +41,23 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
                 LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, $"Rollback to {back.Release}"),
             });
         });
+    }
+
+    /// <summary>
+    /// A no-op Deploy learns that it is one without a lock (Kamal and the seed's playbook take seconds): one read of
+    /// the state, one SSH connection and one remote command that gives the running release's hash and the containers'
+    /// state together. Anything else (a first deploy, a host key not pinned yet, a change) goes the locked way.
+    /// </summary>
+    private async Task<bool> AlreadyRunningAsync()
+    {
+        using var session = await inputs.OpenSession();
+        var stored = await session.State.ReadAsync(cancellationToken);
+        if (stored?.Document is not { Release: { } deployed, HostKey: not null } document || document.IsEmpty) return false;
+        var site = DeployedEnvironment.From(document, inputs.Environment);
+        var image = await inputs.ApiImage();
+        if (deployed.Image != image) return false;
+        var stack = await StackInputsAsync(site, image);
+        return await inputs.Deployer(log).IsRunningAsync(Target(session, site, null, await inputs.Common()), stack, cancellationToken);
     }
 
     private async Task WithStateAsync(string operation, bool forceUnlock, Func<CloudSession, DeployedEnvironment, StateRecorder, Task> run)

@@ -37,6 +37,13 @@ public class DeployTests
         var containers = host.Containers();
         Assert.Equal(["api", "caddy", "emqx", "powersync"], containers.Keys.Order());
 
+        // a no-op is known from one remote command, without the host's lock; a changed input is not one
+        var audit = File.ReadAllText(Path.Combine(host.AppDirectory, "audit.log"));
+        Assert.True(await deployer.IsRunningAsync(host.Target(), host.Inputs(), default), output.ToString());
+        Assert.False(await deployer.IsRunningAsync(host.Target(), host.Inputs(host.Settings with { Dashboard = true, DashboardPort = FreePort.Next() }), default));
+        Assert.Equal(audit, File.ReadAllText(Path.Combine(host.AppDirectory, "audit.log")));
+        Assert.Equal(containers, host.Containers());
+
         var second = await deployer.DeployAsync(host.Target(), host.Inputs(), default);
         Assert.False(second.Changed);
         Assert.Equal(first.Release, second.Release);

@@ -94,7 +94,7 @@ internal sealed class DeployHost : IAsyncDisposable
 
     public Deployer Deployer(BuildLog log, DeployOptions? options = null, Func<Stream, Stream>? uploadThrough = null) =>
         new(new ReleaseRenderer(new TemplateRenderer(Repository.Path("templates"))), new RemoteLayout(AppDirectory, Project, Marker),
-            options ?? new DeployOptions(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(90), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500), 5, false),
+            options ?? new DeployOptions(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(180), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500), 5, false),
             log, "tester@tests", TimeProvider.System, uploadThrough);
 
     /// <summary>The containers of the stack: service → (id, state, health).</summary>

@@ -89,7 +89,9 @@ export async function startMosquitto(): Promise<RunningBroker> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'accoreboot-mqtt-'));
   const config = join(dir, 'mosquitto.conf');
-  writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  // the burst test publishes 2,000 QoS 1 messages faster than any consumer acknowledges them, and the consumer runs
+  // on its own thread: mosquitto's default queue per client (max_queued_messages 1000) would drop the rest
+  writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 5000\n`);
   const process: ChildProcess = spawn('mosquitto', ['-c', config], { stdio: 'ignore' });
   await waitForPort(port);
   return {

@@ -23,6 +23,12 @@ sealed record RemoteLayout(string AppDirectory, string Project, string MarkerFil
         $"echo uid=$(id -u); echo gid=$(id -g); echo current=$(readlink {Current} 2>/dev/null); " +
         $"echo hash=$(cat {Current}/.release-hash 2>/dev/null)";
 
+    public const string ServicesSeparator = "--- services ---";
+
+    /// <summary>The facts and, when a release runs, its containers (compose ps as JSON), in one command.</summary>
+    public string FactsAndServices() =>
+        Facts() + $"; echo {Shell.Quote(ServicesSeparator)}; [ -e {Current} ] && {ComposeCurrent} ps --all --format json 2>/dev/null || true";
+
     /// <summary>Takes the deploy lock (an atomic mkdir); exit 3 and the holder's line when it is held.</summary>
     public string Lock(string owner) =>
         $"mkdir -p {App}/releases {App}/keys {App}/.upload && chmod 700 {App}/keys && " +

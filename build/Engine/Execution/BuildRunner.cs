@@ -15,18 +15,22 @@ public static class BuildRunner
     {
         var masker = new SecretMasker();
         BuildLog? log = null;
+        var startup = StartupTrace.From(host);
         try
         {
             var commandLine = CommandLine.Parse(args);
             var root = FindRoot(host.WorkingDirectory);
             log = new BuildLog(host.Out, host.Error, masker, Path.Combine(root, ".nuke", "temp", "build.log"),
                 verbose: commandLine.Has("verbose"), ansi: host.Ansi);
+            startup.Mark("console and log");
 
             var build = new T();
             var targets = TargetFactory.Create(build);
+            startup.Mark("targets (reflection)");
             var parameters = ParameterMember.Of(typeof(T));
             var binder = new ParameterBinder(parameters, commandLine, host.Environment, root);
             binder.Bind(build);
+            startup.Mark("parameters bound (reflection, profile files)");
             foreach (var secret in parameters.Where(p => p.IsSecret))
                 masker.Register(secret.GetValue(build)?.ToString());
 
@@ -40,7 +44,9 @@ public static class BuildRunner
             build.Processes = new ProcessRunner(log);
 
             BuildSchema.WriteIfChanged(build, targets, parameters);
+            startup.Mark("schema");
             build.OnBuildInitialized();
+            startup.Mark("initialized");
 
             var defaults = defaultTargets.Select(d => FindByProperty(targets, d)).ToList();
             var invoked = commandLine.Targets.Concat(build.TargetNames ?? [])
@@ -50,6 +56,8 @@ public static class BuildRunner
             if (build.ShowHelp || args.Count == 0 || (invoked.Count == 0 && defaults.Count == 0))
             {
                 log.Out.Write(HelpText.Render(targets, defaults, parameters, build, binder.Sources));
+                startup.Mark("help written");
+                startup.Report(log);
                 return 0;
             }
             if (invoked.Count == 0) invoked = defaults;
@@ -63,6 +71,8 @@ public static class BuildRunner
                 return 0;
             }
 
+            startup.Mark("planned");
+            startup.Report(log);
             var executor = new BuildExecutor(build, log, host.Interrupts, host.AbortGracePeriod,
                 parameters.ToDictionary(p => p.Member));
             executor.Execute(plan, build.SkipNames); // null: skip nothing; empty (bare --skip): skip all not invoked

@@ -82,6 +82,9 @@ public sealed partial class BuildLog : IDisposable
         else _file?.WriteLine(message);
     }
 
+    /// <summary>A diagnostic line on stderr that is not a problem (start-up trace).</summary>
+    public void Trace(string message) => _error.WriteLine(message);
+
     // Plain lines, never wrapped: a wrapped line could split a secret around the masker, and logs are grepped.
     public void Info(string message) => _out.WriteLine(message);
 
