@@ -28,9 +28,10 @@ public static class BuildRunner
             var targets = TargetFactory.Create(build);
             startup.Mark("targets (reflection)");
             var parameters = ParameterMember.Of(typeof(T));
+            startup.Mark("parameters found (reflection)");
             var binder = new ParameterBinder(parameters, commandLine, host.Environment, root);
             binder.Bind(build);
-            startup.Mark("parameters bound (reflection, profile files)");
+            startup.Mark("parameters bound (command line, environment, profile files)");
             foreach (var secret in parameters.Where(p => p.IsSecret))
                 masker.Register(secret.GetValue(build)?.ToString());
 
@@ -68,6 +69,8 @@ public static class BuildRunner
             if (build.ShowPlan)
             {
                 log.Out.Write(PlanText.Render(plan));
+                startup.Mark("plan written");
+                startup.Report(log);
                 return 0;
             }
 

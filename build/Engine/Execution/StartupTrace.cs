@@ -19,7 +19,7 @@ sealed class StartupTrace
         if (!enabled) return;
         using var process = Process.GetCurrentProcess();
         _beforeMain = (DateTime.Now - process.StartTime).TotalMilliseconds;
-        _marks.Add(("runtime start to Run (host, assembly loading, JIT of Main)", _beforeMain));
+        _marks.Add(("process start to Run (build.sh, which exec()s the build, .NET host, assembly loading)", _beforeMain));
     }
 
     public bool Enabled { get; }

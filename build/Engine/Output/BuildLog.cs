@@ -37,7 +37,8 @@ public sealed partial class BuildLog : IDisposable
         _out = new MaskingTextWriter(_file == null ? stdout : new TeeWriter(stdout, _file), masker);
         _data = _out;
         _error = new MaskingTextWriter(_file == null ? stderr : new TeeWriter(stderr, _file), masker);
-        Console = CreateConsole(_out, ansi);
+        // made when first used: --help and the plain-text lines never need Spectre's terminal detection
+        _console = new Lazy<IAnsiConsole>(() => CreateConsole(_out, ansi));
     }
 
     private IAnsiConsole CreateConsole(TextWriter writer, bool? ansi)
@@ -62,14 +63,16 @@ public sealed partial class BuildLog : IDisposable
     {
         _out.Flush();
         _out = _error;
-        Console = CreateConsole(_error, false);
+        _console = new Lazy<IAnsiConsole>(() => CreateConsole(_error, false));
     }
 
     public SecretMasker Masker { get; }
     public bool Verbose { get; }
 
     /// <summary>Spectre.Console over the masked output, for tables, prompts and live progress.</summary>
-    public IAnsiConsole Console { get; private set; }
+    public IAnsiConsole Console => _console.Value;
+
+    private Lazy<IAnsiConsole> _console;
 
     /// <summary>The masked standard output, for text that is the result of a command (plans as JSON, rendered files).</summary>
     public TextWriter Out => _data;

@@ -13,9 +13,15 @@ public static class BuildSchema
     public static void WriteIfChanged(NukeBuild build, IReadOnlyList<ExecutableTarget> targets, IReadOnlyList<ParameterMember> parameters)
     {
         var path = Path.Combine(build.RootDirectory, ".nuke", "build.schema.json");
+        // newer than the build and than .nuke/ (a profile added or removed changes the directory): nothing to write
+        var written = File.GetLastWriteTimeUtc(path);
+        if (File.Exists(path) && written >= File.GetLastWriteTimeUtc(build.GetType().Assembly.Location) &&
+            written >= Directory.GetLastWriteTimeUtc(Path.GetDirectoryName(path)!))
+            return;
         var content = Render(targets, parameters, Profiles.Available(build.RootDirectory));
-        if (File.Exists(path) && File.ReadAllText(path) == content) return;
-        AtomicFile.WriteAllText(path, content);
+        if (!File.Exists(path) || File.ReadAllText(path) != content) AtomicFile.WriteAllText(path, content);
+        // after the rename that changed .nuke/'s time: the next start sees a schema newer than both
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
     }
 
     public static string Render(IReadOnlyList<ExecutableTarget> targets, IReadOnlyList<ParameterMember> parameters, IReadOnlyList<string> profiles)

@@ -62,18 +62,21 @@ internal sealed class TargetDefinition(object build) : ITargetDefinition
     {
         foreach (var parameter in parameters)
         {
-            var getter = parameter.Compile();
+            // compiled when checked, for the targets of the plan only: compiling every target's expressions at start
+            // cost tens of milliseconds of each run, --help included
+            var getter = new Lazy<Func<T>>(() => parameter.Compile(preferInterpretation: true));
             Requirements.Add(new Requirement(
-                () => getter() is { } value && !(value is string s && string.IsNullOrWhiteSpace(s)),
+                () => getter.Value() is { } value && !(value is string s && string.IsNullOrWhiteSpace(s)),
                 MemberOf(parameter.Body),
-                parameter.Body.ToString()));
+                new Lazy<string>(() => parameter.Body.ToString())));
         }
         return this;
     }
 
     public ITargetDefinition Requires(Expression<Func<bool>> condition)
     {
-        Requirements.Add(new Requirement(condition.Compile(), null, condition.Body.ToString()));
+        var compiled = new Lazy<Func<bool>>(() => condition.Compile(preferInterpretation: true));
+        Requirements.Add(new Requirement(() => compiled.Value(), null, new Lazy<string>(() => condition.Body.ToString())));
         return this;
     }
 
@@ -97,4 +100,7 @@ internal sealed class TargetDefinition(object build) : ITargetDefinition
 internal sealed record Condition(Func<bool> Evaluate, string Text);
 
 /// <summary>A requirement: a parameter that must have a value, or a condition that must hold.</summary>
-internal sealed record Requirement(Func<bool> IsMet, MemberInfo? Parameter, string Text);
+internal sealed record Requirement(Func<bool> IsMet, MemberInfo? Parameter, Lazy<string> Description)
+{
+    public string Text => Description.Value;
+}
