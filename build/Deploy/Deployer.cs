@@ -25,10 +25,14 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
     /// </summary>
     public async Task<bool> IsRunningAsync(DeployTarget target, StackInputs inputs, CancellationToken ct)
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         await using var ssh = await ConnectAsync(target, ct);
+        log.Debug($"    {watch.Elapsed.TotalMilliseconds,7:0} ms  SSH connected");
         var facts = await FactsAsync(ssh, ct, withServices: true);
+        log.Debug($"    {watch.Elapsed.TotalMilliseconds,7:0} ms  facts and docker ps (one command)");
         if (!facts.Marker || facts.ContentHash == null) return false;
         var release = renderer.Render(inputs.Settings, inputs.Database, inputs.Secrets, new HostIdentity(facts.Uid, facts.Gid));
+        log.Debug($"    {watch.Elapsed.TotalMilliseconds,7:0} ms  release rendered");
         if (facts.ContentHash != release.ContentHash || !StackServices.AllUp(facts.Services)) return false;
         log.Success($"Nothing to deploy: release {facts.Current} runs and is healthy.");
         return true;

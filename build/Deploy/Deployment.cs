@@ -50,14 +50,22 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
     /// </summary>
     private async Task<bool> AlreadyRunningAsync()
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        void Took(string what) => log.Debug($"  {watch.Elapsed.TotalMilliseconds,7:0} ms  {what}");
         using var session = await inputs.OpenSession();
+        Took("credentials decrypted, clients made");
         var stored = await session.State.ReadAsync(cancellationToken);
+        Took("state read (no lock)");
         if (stored?.Document is not { Release: { } deployed, HostKey: not null } document || document.IsEmpty) return false;
         var site = DeployedEnvironment.From(document, inputs.Environment);
         var image = await inputs.ApiImage();
+        Took("image named from git");
         if (deployed.Image != image) return false;
         var stack = await StackInputsAsync(site, image);
-        return await inputs.Deployer(log).IsRunningAsync(Target(session, site, null, await inputs.Common()), stack, cancellationToken);
+        Took("stack inputs (database password unsealed)");
+        var running = await inputs.Deployer(log).IsRunningAsync(Target(session, site, null, await inputs.Common()), stack, cancellationToken);
+        Took("SSH: connected, one command, release rendered and compared");
+        return running;
     }
 
     private async Task WithStateAsync(string operation, bool forceUnlock, Func<CloudSession, DeployedEnvironment, StateRecorder, Task> run)

@@ -8,7 +8,10 @@ sealed record ServiceState(string Service, string State, string Health, string I
     public bool IsUp => State == "running" && Health is "" or "healthy";
 }
 
-/// <summary>Reads `docker compose ps --format json` (one JSON object per line, or an array from older compose).</summary>
+/// <summary>
+/// Reads `docker compose ps --format json` (one JSON object per line, or an array from older compose), or the same
+/// fields from `docker ps` (<see cref="Remote.RemoteLayout.FactsAndServices"/>), where the health is in the status.
+/// </summary>
 static class StackServices
 {
     public static readonly IReadOnlyList<string> Expected = ["api", "caddy", "emqx", "powersync"];
@@ -24,7 +27,8 @@ static class StackServices
             using var json = JsonDocument.Parse(document);
             var items = json.RootElement.ValueKind == JsonValueKind.Array ? json.RootElement.EnumerateArray().ToList() : [json.RootElement];
             foreach (var item in items)
-                services.Add(new ServiceState(Text(item, "Service"), Text(item, "State"), Text(item, "Health"), Text(item, "Image"), Text(item, "Status")));
+                services.Add(new ServiceState(Text(item, "Service"), Text(item, "State"),
+                    item.TryGetProperty("Health", out _) ? Text(item, "Health") : HealthOf(Text(item, "Status")), Text(item, "Image"), Text(item, "Status")));
         }
         return services.OrderBy(s => s.Service, StringComparer.Ordinal).ToList();
     }
@@ -32,6 +36,13 @@ static class StackServices
     /// <summary>Every expected service runs and is healthy.</summary>
     public static bool AllUp(IReadOnlyList<ServiceState> services) =>
         Expected.All(name => services.Any(s => s.Service == name && s.IsUp));
+
+    /// <summary>docker ps gives the health only in its status text: "Up 2 minutes (healthy)".</summary>
+    private static string HealthOf(string status) =>
+        status.Contains("(healthy)", StringComparison.Ordinal) ? "healthy"
+        : status.Contains("(unhealthy)", StringComparison.Ordinal) ? "unhealthy"
+        : status.Contains("(health: starting)", StringComparison.Ordinal) ? "starting"
+        : "";
 
     private static string Text(JsonElement item, string name) =>
         item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";

@@ -25,9 +25,14 @@ sealed record RemoteLayout(string AppDirectory, string Project, string MarkerFil
 
     public const string ServicesSeparator = "--- services ---";
 
-    /// <summary>The facts and, when a release runs, its containers (compose ps as JSON), in one command.</summary>
+    /// <summary>
+    /// The facts and the project's containers, in one command. docker ps (the Go CLI alone) answers in tens of
+    /// milliseconds where the compose plugin takes half a second; the fields are those of compose ps.
+    /// </summary>
     public string FactsAndServices() =>
-        Facts() + $"; echo {Shell.Quote(ServicesSeparator)}; [ -e {Current} ] && {ComposeCurrent} ps --all --format json 2>/dev/null || true";
+        Facts() + $"; echo {Shell.Quote(ServicesSeparator)}; docker ps -a --filter label=com.docker.compose.project={Shell.Quote(Project)} --format " +
+        Shell.Quote("{\"Service\":{{json (.Label \"com.docker.compose.service\")}},\"State\":{{json .State}},\"Image\":{{json .Image}},\"Status\":{{json .Status}}}") +
+        " 2>/dev/null || true";
 
     /// <summary>Takes the deploy lock (an atomic mkdir); exit 3 and the holder's line when it is held.</summary>
     public string Lock(string owner) =>

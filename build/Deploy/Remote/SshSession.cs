@@ -131,7 +131,9 @@ sealed class SshSession : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        _client.Dispose();
+        // SSH.NET's Dispose sends the disconnect and then waits for its listener thread, most of a second against
+        // OpenSSH: nothing waits for that (a process that exits first closes the socket, which sshd takes as well)
+        _ = Task.Run(_client.Dispose);
         return ValueTask.CompletedTask;
     }
 }

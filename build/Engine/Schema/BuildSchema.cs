@@ -13,15 +13,18 @@ public static class BuildSchema
     public static void WriteIfChanged(NukeBuild build, IReadOnlyList<ExecutableTarget> targets, IReadOnlyList<ParameterMember> parameters)
     {
         var path = Path.Combine(build.RootDirectory, ".nuke", "build.schema.json");
-        // newer than the build and than .nuke/ (a profile added or removed changes the directory): nothing to write
-        var written = File.GetLastWriteTimeUtc(path);
-        if (File.Exists(path) && written >= File.GetLastWriteTimeUtc(build.GetType().Assembly.Location) &&
-            written >= Directory.GetLastWriteTimeUtc(Path.GetDirectoryName(path)!))
+        // checked since the build and .nuke/ last changed (a profile added or removed changes the directory): the
+        // schema cannot differ, and rendering it costs a run milliseconds; the mark is a file of .nuke/temp, so the
+        // schema itself is only ever written when its content changes
+        var checkedMark = Path.Combine(build.RootDirectory, ".nuke", "temp", "schema.checked");
+        var checkedAt = File.GetLastWriteTimeUtc(checkedMark);
+        if (File.Exists(checkedMark) && File.Exists(path) && checkedAt >= File.GetLastWriteTimeUtc(build.GetType().Assembly.Location) &&
+            checkedAt >= Directory.GetLastWriteTimeUtc(Path.GetDirectoryName(path)!))
             return;
         var content = Render(targets, parameters, Profiles.Available(build.RootDirectory));
         if (!File.Exists(path) || File.ReadAllText(path) != content) AtomicFile.WriteAllText(path, content);
-        // after the rename that changed .nuke/'s time: the next start sees a schema newer than both
-        File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+        Directory.CreateDirectory(Path.GetDirectoryName(checkedMark)!);
+        File.WriteAllText(checkedMark, "");
     }
 
     public static string Render(IReadOnlyList<ExecutableTarget> targets, IReadOnlyList<ParameterMember> parameters, IReadOnlyList<string> profiles)
