@@ -178,6 +178,29 @@ public sealed class BadInputTableTests(TableCloud cloud) : IClassFixture<TableCl
         Assert.Equal(1, server.Connections);
     }
 
+    [Theory]
+    [InlineData("directory", "does not exist (or is not a file)")]
+    [InlineData("missing", "does not exist (or is not a file)")]
+    [InlineData("too long", "does not exist (or is not a file)")]
+    public async Task A_known_hosts_path_that_cannot_be_read_is_one_line_before_any_connection(string kind, string says)
+    {
+        using var scratch = new TempDirectory();
+        using var server = MisbehavingServer.Start(Misbehaviour.AcceptAndHang);
+        var path = kind switch
+        {
+            "directory" => scratch.Path,
+            "missing" => scratch.Combine("known_hosts"),
+            _ => scratch.Combine(new string('k', 300)),
+        };
+        var deployer = new AccoReboot.Deploy.Deployer(new AccoReboot.Deploy.ReleaseRenderer(new AccoReboot.Deploy.TemplateRenderer(Repository.Path("templates"))),
+            new RemoteLayout("/opt/accoreboot", "accoreboot", "/var/lib/cloud/instance/boot-finished"), AccoReboot.Deploy.DeployOptions.Default,
+            DeployHost.Log(new StringWriter()), "tester@tests", TimeProvider.System);
+        var target = new AccoReboot.Deploy.DeployTarget(new SshTarget("127.0.0.1", server.Port, "deploy", "unused"), null, _ => Task.FromResult(""), path);
+        var failure = await Assert.ThrowsAsync<BuildEngine.BuildFailure>(() => deployer.ConnectAsync(target, CancellationToken.None));
+        Assert.Contains($"--known-hosts {path} {says}", failure.Message);
+        Assert.Equal(0, server.Connections);
+    }
+
     private static IEnumerable<string> Secrets(CloudEmulator emulator) =>
     [
         emulator.World.Options.ApplicationSecret, emulator.World.Options.OpenStackPassword, emulator.World.Options.ConsumerKey,
