@@ -34,6 +34,7 @@ public sealed class BadInputTableTests(TableCloud cloud) : IClassFixture<TableCl
     public sealed record Row(string Name, string Command, Func<Context, string> Expected, double Seconds = 10, bool Interactive = false)
     {
         public Action<Context> Arrange { get; init; } = _ => { };
+        public string? Also { get; init; }
         public override string ToString() => Name;
     }
 
@@ -64,10 +65,10 @@ public sealed class BadInputTableTests(TableCloud cloud) : IClassFixture<TableCl
 
     private static readonly (Misbehaviour How, string Says)[] Misbehaviours =
     [
-        (Misbehaviour.AcceptAndHang, "within 1 s"),
+        (Misbehaviour.AcceptAndHang, "within"),
         (Misbehaviour.Reset, "127.0.0.1"),
         (Misbehaviour.Garbage, "127.0.0.1"),
-        (Misbehaviour.SlowDrip, "within 1 s"),
+        (Misbehaviour.SlowDrip, "within"),
         (Misbehaviour.Html, "127.0.0.1"),
         (Misbehaviour.Empty, "127.0.0.1"),
         (Misbehaviour.UntrustedTls, "127.0.0.1"),
@@ -79,10 +80,11 @@ public sealed class BadInputTableTests(TableCloud cloud) : IClassFixture<TableCl
         foreach (var (service, key) in Endpoints)
         {
             foreach (var (how, says) in Misbehaviours)
-                // S3 (AWSSDK retries inside) states the call's deadline, 2 s; OVH and OpenStack the attempt's, 1 s
-                yield return new Row($"{service}: {how}", "Plan --env test", c => says == "127.0.0.1" ? $"127.0.0.1:{c.Server!.Port}" : service == "S3" ? "within 2 s" : says)
+                // every line names the endpoint; a server that never finishes answering is cut off at a deadline
+                yield return new Row($"{service}: {how}", "Plan --env test", c => $"127.0.0.1:{c.Server!.Port}")
                 {
                     Arrange = c => c.SetProfile(key, c.Serve(how)),
+                    Also = says == "127.0.0.1" ? null : "within",
                 };
             yield return new Row($"{service}: DNS failure", "Plan --env test", _ => "cloud.invalid")
             {
@@ -149,6 +151,7 @@ public sealed class BadInputTableTests(TableCloud cloud) : IClassFixture<TableCl
 
         Assert.True(run.ExitCode == 1, $"{row.Name}: exit code {run.ExitCode}\n{run.All}");
         Assert.True(run.Error.Contains(row.Expected(context), StringComparison.Ordinal), $"{row.Name}: expected '{row.Expected(context)}' in\n{run.Error}");
+        if (row.Also != null) Assert.True(run.Error.Contains(row.Also, StringComparison.Ordinal), $"{row.Name}: expected '{row.Also}' in\n{run.Error}");
         Assert.True(watch.Elapsed.TotalSeconds < row.Seconds, $"{row.Name}: {watch.Elapsed.TotalSeconds:0.0} s (bound {row.Seconds} s)\n{run.Error}");
         Assert.False(run.All.Split('\n').Any(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal) && l.Contains('(')), $"{row.Name}: a stack trace\n{run.All}");
         Assert.DoesNotContain("(a bug)", run.All);

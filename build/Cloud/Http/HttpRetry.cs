@@ -105,6 +105,9 @@ static class HttpRetry
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && CloudUnreachableException.Describe(e, settings) is { } what)
         {
+            // the call's deadline, not one attempt's, ended it (retries of 429 or 5xx used the time up)
+            if (e is TimeoutRejectedException && started.Elapsed >= settings.CallTimeout * 0.95 && tries > 1)
+                what = $"no answer within the call's {settings.CallTimeout.TotalSeconds:0.#} s";
             throw new CloudUnreachableException(call, url, what, tries, started.Elapsed, idempotent, e);
         }
     }
