@@ -117,6 +117,14 @@ sealed class CloudEmulator : IAsyncDisposable
         var raw = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
         var path = raw.Split('?')[0];
         var segments = path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToList();
+        // the emulator's own report, not a cloud API: GET the creation timeline (bench/apply), DELETE to start anew
+        if (segments is ["_emulator", "timeline"])
+        {
+            if (context.Request.Method == "DELETE") World.Timeline.Clear();
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(World.Timeline.ToJson().ToJsonString());
+            return;
+        }
         (string service, int skip, string region) route = segments switch
         {
             ["ovh", "1.0", ..] => ("ovh", 2, ""),

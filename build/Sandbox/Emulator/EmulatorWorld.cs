@@ -94,6 +94,7 @@ sealed class EmulatorWorld(EmulatorOptions options, TimeProvider clock)
     public Dictionary<string, string> Tokens { get; } = new(); // token → expiry (round-trip string)
     public Dictionary<string, string> ExternalNetworks { get; } = options.Regions.ToDictionary(r => r, _ => Guid.NewGuid().ToString());
     public int ServersCreated { get; set; }
+    public ApplyTimeline Timeline { get; } = new();
 
     public IReadOnlyList<EmulatedFlavor> Flavors { get; } =
     [

@@ -133,6 +133,7 @@ sealed class OpenStackHandler(EmulatorWorld world, Func<string> baseUrl)
         }
         var keypair = new EmulatedKeypair(name, region, publicKey, fingerprint, world.Now);
         world.Keypairs[(region, name)] = keypair;
+        world.Timeline.Add(new TimelineEntry("keypair", name, keypair.CreatedAt, world.Now, []));
         return EmulatorResponse.Json(200, new JsonObject { ["keypair"] = KeypairJson(keypair, full: true) });
     }
 
@@ -215,6 +216,7 @@ sealed class OpenStackHandler(EmulatorWorld world, Func<string> baseUrl)
         };
         world.Servers[created.Id] = created;
         Options.ServerCreated?.Invoke(created.Name);
+        world.Timeline.Add(new TimelineEntry("server", created.Name, now, created.ActiveAt, ["security-group", "keypair"]));
         return EmulatorResponse.Json(202, new JsonObject
         {
             ["server"] = new JsonObject
@@ -348,6 +350,7 @@ sealed class OpenStackHandler(EmulatorWorld world, Func<string> baseUrl)
         foreach (var ethertype in new[] { "IPv4", "IPv6" })
             group.Rules.Add(new EmulatedRule(Guid.NewGuid().ToString(), group.Id, "egress", ethertype, null, null, null, null));
         world.SecurityGroups[group.Id] = group;
+        world.Timeline.Add(new TimelineEntry("security-group", group.Name, world.Now, world.Now, []));
         return EmulatorResponse.Json(201, new JsonObject { ["security_group"] = GroupJson(group) });
     }
 

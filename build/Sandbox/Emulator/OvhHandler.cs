@@ -112,6 +112,7 @@ sealed class OvhHandler(EmulatorWorld world)
         };
         cluster.Databases[Guid.NewGuid().ToString()] = "defaultdb";
         world.Clusters[cluster.Id] = cluster;
+        world.Timeline.Add(new TimelineEntry("cluster", cluster.Description, now, cluster.ReadyAt, []));
         return EmulatorResponse.Json(200, ServiceJson(cluster));
     }
 
@@ -151,8 +152,10 @@ sealed class OvhHandler(EmulatorWorld world)
                 var name = request.Json!["name"]!.GetValue<string>();
                 if (cluster.Databases.ContainsValue(name)) return Error(409, "Client::Conflict::DatabaseAlreadyExists", $"Database {name} already exists");
                 var id = Guid.NewGuid().ToString();
+                var started = world.Now;
                 Options.Postgres?.CreateDatabase(name);
                 cluster.Databases[id] = name;
+                world.Timeline.Add(new TimelineEntry("database", name, started, world.Now, Options.Postgres == null ? ["cluster"] : ["cluster", "database", "user"]));
                 return EmulatorResponse.Json(200, DatabaseJson(id, name));
             }
             case ("GET", ["database", var id]):
@@ -175,6 +178,8 @@ sealed class OvhHandler(EmulatorWorld world)
                 var password = NewPassword();
                 Options.Postgres?.CreateUser(name, password, roles);
                 cluster.Users[user.Id] = user;
+                world.Timeline.Add(new TimelineEntry("user", name, user.CreatedAt, world.Now > user.ReadyAt ? world.Now : user.ReadyAt,
+                    Options.Postgres == null ? ["cluster"] : ["cluster", "database", "user"]));
                 return EmulatorResponse.Json(200, UserJson(user, password));
             }
             case ("GET", ["user", var id]):
@@ -230,6 +235,7 @@ sealed class OvhHandler(EmulatorWorld world)
             cluster.IpRestrictions = list;
         }
         cluster.UpdatingUntil = world.Now + Options.DatabaseUpdateDelay;
+        world.Timeline.Add(new TimelineEntry("ip-restriction", cluster.Description, world.Now, cluster.UpdatingUntil.Value, ["cluster", "server", "database"]));
         return EmulatorResponse.Json(200, ServiceJson(cluster));
     }
 
