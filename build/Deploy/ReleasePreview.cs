@@ -13,26 +13,15 @@ sealed class ReleasePreview(DeploymentInputs inputs, BuildLog log)
     private const string CaPlaceholder = "-----BEGIN CERTIFICATE-----\n(the CA of the managed PostgreSQL, from the OVH API at deploy)\n-----END CERTIFICATE-----\n";
     public static readonly HostIdentity PlaceholderIdentity = new(1000, 1000);
 
-    /// <summary>An --output that cannot be a directory is one line before any work (NAME_MAX 255, PATH_MAX 4096 on Linux).</summary>
+    /// <summary>An --output that cannot be a directory is one line before any work.</summary>
     private static void CheckOutput(string output)
     {
-        var shown = output.Length > 60 ? output[..60] + "…" : output;
-        string full;
-        try
-        {
-            full = Path.GetFullPath(output);
-        }
-        catch (Exception e) when (e is ArgumentException or PathTooLongException or NotSupportedException)
-        {
-            throw new BuildFailure($"--output {shown}: not a usable path ({e.Message.TrimEnd('.')}).");
-        }
-        if (full.Length >= 4096 || full.Split(Path.DirectorySeparatorChar).Any(part => System.Text.Encoding.UTF8.GetByteCount(part) > 255))
-            throw new BuildFailure($"--output {shown}: not a usable path (a name longer than 255 bytes or a path longer than 4096).");
-        for (var at = full; !string.IsNullOrEmpty(at); at = Path.GetDirectoryName(at))
+        var path = UserPath.Resolve("--output", output);
+        for (var at = path.Full; !string.IsNullOrEmpty(at); at = Path.GetDirectoryName(at))
         {
             if (Directory.Exists(at)) return;
             if (File.Exists(at))
-                throw new BuildFailure($"--output {shown}: {(at == full ? "it" : Path.IsPathRooted(output) ? at : Path.GetRelativePath(Directory.GetCurrentDirectory(), at))} is a file, not a directory; give a directory.");
+                throw path.Failure($"{(at == path.Full ? "it" : Path.IsPathRooted(output) ? at : Path.GetRelativePath(Directory.GetCurrentDirectory(), at))} is a file, not a directory; give a directory");
         }
     }
 

@@ -33,22 +33,11 @@ sealed class CredentialsFiles(string root, string commonFile)
     /// </summary>
     private string UnderCredentials(string path)
     {
-        var shown = path.Length > 60 ? path[..60] + "…" : path;
-        string full;
-        try
-        {
-            full = Path.GetFullPath(Path.Combine(root, path));
-        }
-        catch (Exception e) when (e is ArgumentException or PathTooLongException or NotSupportedException)
-        {
-            throw new BuildFailure($"--file {shown}: not a usable path ({e.Message.TrimEnd('.')}).");
-        }
-        // what file systems refuse (NAME_MAX 255, PATH_MAX 4096 on Linux) is refused here, before anything is decrypted
-        if (full.Length >= 4096 || full.Split(Path.DirectorySeparatorChar).Any(part => System.Text.Encoding.UTF8.GetByteCount(part) > 255))
-            throw new BuildFailure($"--file {shown}: not a usable path (a name longer than 255 bytes or a path longer than 4096).");
+        // resolved and checked before anything is decrypted
+        var resolved = UserPath.Resolve("--file", path, root);
         var credentials = Path.GetFullPath(Path.Combine(root, "credentials")) + Path.DirectorySeparatorChar;
-        if (!full.StartsWith(credentials, StringComparison.Ordinal))
-            throw new BuildFailure($"--file {shown}: credentials files live under credentials/ of the repository; give a path there (credentials/<name>.enc.env).");
-        return Path.GetRelativePath(root, full).Replace('\\', '/');
+        if (!resolved.Full.StartsWith(credentials, StringComparison.Ordinal))
+            throw resolved.Failure("credentials files live under credentials/ of the repository; give a path there (credentials/<name>.enc.env)");
+        return Path.GetRelativePath(root, resolved.Full).Replace('\\', '/');
     }
 }

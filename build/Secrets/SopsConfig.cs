@@ -74,12 +74,13 @@ sealed class SopsConfig(IReadOnlyList<SopsConfig.Rule> rules, string fileName)
     private static readonly HashSet<string> RuleKeys = ["path_regex", "age", "key_groups"];
     private static readonly HashSet<string> OtherKeyTypes = ["pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri", "shamir_threshold", "aws_profile"];
     private static readonly HashSet<string> PartialEncryption = ["encrypted_regex", "unencrypted_regex", "encrypted_suffix", "unencrypted_suffix",
-        "encrypted_comment_regex", "unencrypted_comment_regex", "mac_only_encrypted", "filename_regex"];
+        "encrypted_comment_regex", "unencrypted_comment_regex", "mac_only_encrypted"];
 
     private static string? Unsupported(string key) =>
         RuleKeys.Contains(key) ? null
         : OtherKeyTypes.Contains(key) ? $"'{key}' is not supported: this build encrypts with age only; list the recipients under age."
         : PartialEncryption.Contains(key) ? $"'{key}' is not supported: this build encrypts every value of a credentials file."
+        : key == "filename_regex" ? "'filename_regex' is not supported: match the file with path_regex."
         : $"unknown key '{key}' in a creation rule (known: path_regex, age, key_groups).";
 
     /// <summary>The age recipients for a file path relative to the repository root (forward slashes).</summary>

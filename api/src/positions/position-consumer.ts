@@ -7,7 +7,8 @@ import { PositionWriter } from './position-writer.js';
 
 /**
  * Reads every device's positions through an MQTT shared subscription ($share/<group>/devices/+/position), so that
- * several API instances split the load. It runs on the ingestion thread (IngestionWorker). A bad message is counted and dropped; nothing a device sends stops it.
+ * several API instances split the load. It runs on the ingestion thread (IngestionWorker). A bad message is counted
+ * and dropped; nothing a device sends stops it.
  */
 export class PositionConsumer {
   private readonly logger = new Logger(PositionConsumer.name);

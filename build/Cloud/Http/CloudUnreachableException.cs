@@ -29,7 +29,7 @@ sealed class CloudUnreachableException : BuildFailure
     public static string? Describe(Exception e, RetrySettings settings) => e switch
     {
         TimeoutRejectedException => $"no whole answer within {settings.AttemptTimeout.TotalSeconds:0.#} s",
-        TaskCanceledException or OperationCanceledException => $"no answer within {settings.CallTimeout.TotalSeconds:0.#} s",
+        OperationCanceledException => $"no answer within {settings.CallTimeout.TotalSeconds:0.#} s",
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => "the host name does not resolve (DNS)",
         HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } h => $"the TLS handshake failed ({Innermost(h)})",
         HttpRequestException { InnerException: AuthenticationException } h => $"the TLS handshake failed ({Innermost(h)})",

@@ -37,9 +37,6 @@ static class HttpRetry
         Timeout = Timeout.InfiniteTimeSpan, // the deadlines are the pipeline's
     };
 
-    public static ResiliencePipeline<HttpResponseMessage> For(HttpMethod method, RetrySettings settings) =>
-        For(idempotent: method != HttpMethod.Post, settings);
-
     public static ResiliencePipeline<HttpResponseMessage> For(bool idempotent, RetrySettings settings, Action? onRetry = null)
     {
         return new ResiliencePipelineBuilder<HttpResponseMessage>()
@@ -126,21 +123,9 @@ sealed class CloudAnswer(HttpResponseMessage response, string text, string call,
     public string Text => text;
 
     /// <summary>
-    /// The answer as JSON; an answer that is not JSON (an HTML page from a proxy or a wrong endpoint, an empty body)
-    /// is one line naming the endpoint, not a parser's stack trace.
+    /// The answer read as the API's JSON; an answer that is not JSON (an HTML page from a proxy or a wrong endpoint,
+    /// an empty body) is one line naming the endpoint, not a parser's stack trace.
     /// </summary>
-    public System.Text.Json.JsonDocument Json()
-    {
-        try
-        {
-            return System.Text.Json.JsonDocument.Parse(text);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            throw Unexpected();
-        }
-    }
-
     public T Deserialize<T>(System.Text.Json.JsonSerializerOptions options)
     {
         try

@@ -35,22 +35,22 @@ sealed class ApplyTimeline
         get { lock (_entries) return _entries.ToList(); }
     }
 
-    /// <summary>The longest chain of waits: each entry's duration after the latest of the kinds it waits for.</summary>
+    /// <summary>
+    /// The longest chain of waits: each entry's duration after the latest finish among the entries of the kinds it
+    /// waits for that the cloud took before it (so the chain has no cycle).
+    /// </summary>
     public static TimeSpan CriticalPath(IReadOnlyList<TimelineEntry> entries)
     {
-        var finish = new Dictionary<TimelineEntry, TimeSpan>();
-        TimeSpan EarliestFinish(TimelineEntry entry, int depth)
+        var ordered = entries.OrderBy(e => e.Started).ToList(); // stable: entries taken at the same instant keep their order
+        var finish = new TimeSpan[ordered.Count];
+        for (var i = 0; i < ordered.Count; i++)
         {
-            if (finish.TryGetValue(entry, out var known)) return known;
-            // an entry waits for the entries of the kinds it names that the cloud took before it
-            var before = entries.Where(e => entry.After.Contains(e.Kind) && e != entry && IsEarlier(e, entry))
-                .Select(e => EarliestFinish(e, depth + 1)).DefaultIfEmpty(TimeSpan.Zero).Max();
-            return finish[entry] = before + entry.Duration;
+            var before = TimeSpan.Zero;
+            for (var j = 0; j < i; j++)
+                if (ordered[i].After.Contains(ordered[j].Kind) && finish[j] > before) before = finish[j];
+            finish[i] = before + ordered[i].Duration;
         }
-        bool IsEarlier(TimelineEntry a, TimelineEntry b) =>
-            a.Started < b.Started || (a.Started == b.Started && IndexOf(a) < IndexOf(b));
-        int IndexOf(TimelineEntry e) => entries.ToList().IndexOf(e);
-        return entries.Select(e => EarliestFinish(e, 0)).DefaultIfEmpty(TimeSpan.Zero).Max();
+        return finish.DefaultIfEmpty(TimeSpan.Zero).Max();
     }
 
     public JsonObject ToJson()
