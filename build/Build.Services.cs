@@ -1,7 +1,8 @@
 using AccoReboot.Cloud.Http;
 using AccoReboot.Deploy;
 using AccoReboot.Infra;
-using AccoReboot.Infra.Apply;
+using AccoReboot.Cloud;
+using AccoReboot.Session;
 using AccoReboot.Secrets;
 using AccoReboot.Secrets.Age;
 using BuildEngine;
@@ -45,7 +46,7 @@ partial class Build
                     StateRegion = profile.Text("StateRegion") ?? "GRA",
                     S3Endpoint = profile.Text("S3Endpoint"),
                 };
-                return CloudSession.OpenState(settings, common, TimeProvider.System);
+                return EnvironmentSession.OpenState(settings.Location, common, TimeProvider.System);
             });
         }).ToList();
 
@@ -106,7 +107,7 @@ partial class Build
 
     ProvisioningInputs ProvisioningInputs => new(
         Settings,
-        async () => CloudSession.Open(Settings, await Credentials.CommonAsync(CancellationToken), await Credentials.EnvironmentAsync(Env!, CancellationToken), TimeProvider.System),
+        async () => EnvironmentSession.Open(Settings.Location, await Credentials.CommonAsync(CancellationToken), await Credentials.EnvironmentAsync(Env!, CancellationToken), TimeProvider.System),
         DesiredEnvironmentAsync,
         SealForEnvironment,
         Operator.Describe(ProcessEnvironment),
@@ -116,7 +117,8 @@ partial class Build
     {
         var common = await Credentials.CommonAsync(CancellationToken);
         var userData = Templates.Render("cloud-init.yaml", CloudInitModel.For(Env!, common.SshPublicKey, DeployUser, AppDirectory, MarkerFile));
-        return new DesiredEnvironment(Env!, Region, Flavor, Image, Settings.Database, AdminCidrs, common.SshPublicKey.Trim(), userData, Protected);
+        return new DesiredEnvironment(Env!, Region, Flavor, Image, Settings.Database, AdminCidrs, common.SshPublicKey.Trim(), userData, Protected,
+            ExposedPorts.Of(HttpPort, HttpsPort, MqttPort, EmqxDashboard ? DashboardPort : null));
     }
 
     /// <summary>Seals a secret (the database password) to the recipients of the environment's credentials file.</summary>

@@ -21,16 +21,18 @@ sealed record DeployedEnvironment(
     {
         if (state == null || state.IsEmpty)
             throw new BuildFailure($"{environment} has no state: nothing was provisioned. Run Up --env {environment} (or Init and Apply) first.");
-        if (state.Instance is not { Ipv4: { Length: > 0 } ipv4 } instance)
+        var outputs = state.Outputs;
+        if (outputs is not { InstanceId: { } instanceId, Ipv4: { Length: > 0 } ipv4 })
             throw new BuildFailure($"The state of {environment} has no instance with an IPv4: run Apply --env {environment} first.");
-        if (state.DbCluster is not { Host: { Length: > 0 } host, Port: { } port } cluster)
+        if (outputs is not { DatabaseHost: { Length: > 0 } host, DatabasePort: { } port })
             throw new BuildFailure($"The state of {environment} has no PostgreSQL endpoint yet: run Apply --env {environment} (it waits for the cluster).");
-        if (state.DbUser is not { SealedPassword: { Length: > 0 } sealedPassword })
+        if (outputs.SealedDatabasePassword is not { Length: > 0 } sealedPassword)
             throw new BuildFailure($"The state of {environment} holds no password of the database user: run Apply --env {environment}, which resets and records it.");
-        var pinned = state.HostKey is { } key ? new HostKey(key.Algorithm, key.PublicKey) : null;
-        return new DeployedEnvironment(instance.Id, ipv4, pinned, host, port, cluster.CaCertificate, sealedPassword);
+        // a host key pinned for another instance (since replaced) does not hold for this one
+        var pinned = state.HostKeyOf(instanceId) is { } key ? new HostKey(key.Algorithm, key.PublicKey) : null;
+        return new DeployedEnvironment(instanceId, ipv4, pinned, host, port, outputs.DatabaseCa, sealedPassword);
     }
 
-    /// <summary>The state's record of a host key pinned at first contact.</summary>
-    public static HostKeyState Pin(HostKey key, DateTimeOffset at) => new(key.Algorithm, key.PublicKeyBase64, key.Fingerprint, at);
+    /// <summary>The state's record of a host key pinned at first contact with <paramref name="instanceId"/>.</summary>
+    public static HostKeyState Pin(HostKey key, string instanceId, DateTimeOffset at) => new(key.Algorithm, key.PublicKeyBase64, key.Fingerprint, at, instanceId);
 }

@@ -1,5 +1,5 @@
 using AccoReboot.Deploy.Remote;
-using AccoReboot.Infra.Apply;
+using AccoReboot.Cloud;
 using BuildEngine;
 
 namespace AccoReboot.Deploy;
@@ -168,13 +168,13 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
 
     private async Task<HostFacts> WaitForCloudInitAsync(SshSession ssh, DeployTarget target, CancellationToken ct)
     {
-        var poller = new Poller(options.PollInterval, ct);
+        var poller = new Poller(options.PollInterval, clock, ct);
         try
         {
             return await poller.UntilAsync("cloud-init", async token => await FactsAsync(ssh, token), f => f.Marker, options.MarkerTimeout,
                 f => { if (!f.Marker) log.Info($"Waiting for cloud-init on {target.Ssh.Host} ({layout.MarkerFile})…"); });
         }
-        catch (BuildFailure)
+        catch (PollTimeout)
         {
             var waited = options.MarkerTimeout.TotalMinutes >= 1 ? $"{options.MarkerTimeout.TotalMinutes:0.#} min" : $"{options.MarkerTimeout.TotalSeconds:0} s";
             throw new BuildFailure($"cloud-init has not finished on {target.Ssh.Host} after {waited} (no {layout.MarkerFile}): read its console output in the OVH console, or run Apply to replace a broken instance.");
@@ -242,14 +242,14 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
             return problem;
         }
         var endpoint = HealthEndpoint.For(settings);
-        var poller = new Poller(options.PollInterval, ct);
+        var poller = new Poller(options.PollInterval, clock, ct);
         try
         {
             await poller.UntilAsync("/health and /.well-known/jwks.json through Caddy",
                 async token => await ssh.RunAsync(layout.Health(endpoint.Url, endpoint.Resolve), ct: token), r => r.Succeeded, options.HealthTimeout);
             return null;
         }
-        catch (BuildFailure)
+        catch (PollTimeout)
         {
             return $"{endpoint.Url}/health or the JWKS does not answer through Caddy after {options.HealthTimeout.TotalSeconds:0} s";
         }

@@ -1,6 +1,5 @@
 using AccoReboot.Deploy.Remote;
-using AccoReboot.Infra;
-using AccoReboot.Infra.Apply;
+using AccoReboot.Session;
 using AccoReboot.State;
 using BuildEngine;
 
@@ -21,10 +20,10 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
             var image = await inputs.ApiImage();
             var stack = await StackInputsAsync(site, image);
             var outcome = await inputs.Deployer(log).DeployAsync(Target(session, site, state, await inputs.Common()), stack, cancellationToken);
-            if (outcome.Changed || state.Current.Release?.Id != outcome.Release)
+            if (outcome.Changed || state.Current.ReleaseOn(site.InstanceId)?.Id != outcome.Release)
                 await state.UpdateAsync(s => s with
                 {
-                    Release = new ReleaseState(outcome.Release, image, inputs.Clock.GetUtcNow(), inputs.Who),
+                    Release = new ReleaseState(outcome.Release, image, inputs.Clock.GetUtcNow(), inputs.Who, site.InstanceId),
                     LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, "Deploy"),
                 });
         });
@@ -37,7 +36,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
             var back = await inputs.Deployer(log).RollbackAsync(Target(session, site, state, await inputs.Common()), inputs.Stack, release, cancellationToken);
             await state.UpdateAsync(s => s with
             {
-                Release = new ReleaseState(back.Release, back.ApiImage, inputs.Clock.GetUtcNow(), inputs.Who),
+                Release = new ReleaseState(back.Release, back.ApiImage, inputs.Clock.GetUtcNow(), inputs.Who, site.InstanceId),
                 LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, $"Rollback to {back.Release}"),
             });
         });
@@ -52,12 +51,13 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         void Took(string what) => log.Debug($"  {watch.Elapsed.TotalMilliseconds,7:0} ms  {what}");
-        using var session = await inputs.OpenSession();
+        var session = await inputs.OpenSession();
         Took("credentials decrypted, clients made");
         var stored = await session.State.ReadAsync(cancellationToken);
         Took("state read (no lock)");
-        if (stored?.Document is not { Release: { } deployed, HostKey: not null } document || document.IsEmpty) return false;
+        if (stored?.Document is not { } document || document.IsEmpty) return false;
         var site = DeployedEnvironment.From(document, inputs.Environment);
+        if (site.PinnedKey == null || document.ReleaseOn(site.InstanceId) is not { } deployed) return false;
         var image = await inputs.ApiImage();
         Took("image named from git");
         if (deployed.Image != image) return false;
@@ -68,25 +68,19 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
         return running;
     }
 
-    private async Task WithStateAsync(string operation, bool forceUnlock, Func<CloudSession, DeployedEnvironment, StateRecorder, Task> run)
+    private async Task WithStateAsync(string operation, bool forceUnlock, Func<EnvironmentSession, DeployedEnvironment, StateRecorder, Task> run)
     {
-        using var session = await inputs.OpenSession();
-        var held = await session.State.AcquireLockAsync(operation, inputs.Who, forceUnlock, cancellationToken);
-        try
+        var session = await inputs.OpenSession();
+        await session.UnderLockAsync(operation, inputs.Who, forceUnlock, async stored =>
         {
-            var stored = await session.State.ReadAsync(cancellationToken);
             var site = DeployedEnvironment.From(stored?.Document, inputs.Environment);
             await run(session, site, new StateRecorder(session.State, stored!.Document, stored.ETag, cancellationToken));
-        }
-        finally
-        {
-            await session.State.ReleaseLockAsync(held, CancellationToken.None);
-        }
+        }, cancellationToken);
     }
 
-    private DeployTarget Target(CloudSession session, DeployedEnvironment site, StateRecorder? state, Secrets.CommonCredentials common) =>
+    private DeployTarget Target(EnvironmentSession session, DeployedEnvironment site, StateRecorder? state, Secrets.CommonCredentials common) =>
         StackConnection.Target(inputs, session, site, common, state == null ? null
-            : key => state.UpdateAsync(s => s with { HostKey = DeployedEnvironment.Pin(key, inputs.Clock.GetUtcNow()) }));
+            : key => state.UpdateAsync(s => s with { HostKey = DeployedEnvironment.Pin(key, site.InstanceId, inputs.Clock.GetUtcNow()) }));
 
     private async Task<StackInputs> StackInputsAsync(DeployedEnvironment site, string apiImage)
     {

@@ -1,5 +1,5 @@
 using AccoReboot.Deploy.Remote;
-using AccoReboot.Infra;
+using AccoReboot.Session;
 using AccoReboot.Secrets;
 using BuildEngine;
 
@@ -22,7 +22,7 @@ sealed record DeploymentInputs(
     string AppDatabase,
     string StorageDatabase,
     string Registry,
-    Func<Task<CloudSession>> OpenSession,
+    Func<Task<EnvironmentSession>> OpenSession,
     Func<Task<CommonCredentials>> Common,
     Func<Task<EnvironmentCredentials>> EnvironmentCredentials,
     Func<Task<string>> ApiImage,

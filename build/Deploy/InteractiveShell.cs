@@ -13,7 +13,7 @@ sealed class InteractiveShell(DeploymentInputs inputs, BuildLog log, Cancellatio
 {
     public async Task<int> RunAsync(IReadOnlyList<string> command)
     {
-        using var session = await inputs.OpenSession();
+        var session = await inputs.OpenSession();
         var (site, _) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
         var common = await inputs.Common();
         var target = StackConnection.Target(inputs, session, site, common, null);

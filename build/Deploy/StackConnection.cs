@@ -1,5 +1,5 @@
 using AccoReboot.Deploy.Remote;
-using AccoReboot.Infra;
+using AccoReboot.Session;
 using AccoReboot.Secrets;
 using AccoReboot.State;
 
@@ -9,13 +9,13 @@ namespace AccoReboot.Deploy;
 static class StackConnection
 {
     /// <summary>The instance and database of the environment, read from its state without the lock (the read-only targets).</summary>
-    public static async Task<(DeployedEnvironment site, StateDocument? state)> ReadAsync(DeploymentInputs inputs, CloudSession session, CancellationToken ct)
+    public static async Task<(DeployedEnvironment site, StateDocument? state)> ReadAsync(DeploymentInputs inputs, EnvironmentSession session, CancellationToken ct)
     {
         var stored = await session.State.ReadAsync(ct);
         return (DeployedEnvironment.From(stored?.Document, inputs.Environment), stored?.Document);
     }
 
-    public static DeployTarget Target(DeploymentInputs inputs, CloudSession session, DeployedEnvironment site, CommonCredentials common, Func<HostKey, Task>? onPinned) =>
+    public static DeployTarget Target(DeploymentInputs inputs, EnvironmentSession session, DeployedEnvironment site, CommonCredentials common, Func<HostKey, Task>? onPinned) =>
         new(new SshTarget(site.Ipv4, inputs.Ssh.Port, inputs.Ssh.User, common.SshPrivateKey),
             site.PinnedKey,
             ct => session.Apis.Nova.ConsoleOutputAsync(site.InstanceId, ct),

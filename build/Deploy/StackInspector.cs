@@ -26,7 +26,7 @@ sealed class StackInspector(DeploymentInputs inputs, BuildLog log, CancellationT
                 Markup.Escape(service?.Image ?? ""), Markup.Escape(service?.Status ?? ""));
         }
         log.Console.Write(table);
-        var recorded = stored?.Release;
+        var recorded = stored?.ReleaseOn(site.InstanceId);
         log.Info($"Release {facts.Current}" + (recorded?.Id == facts.Current ? $", deployed {recorded.At.UtcDateTime:yyyy-MM-dd HH:mm} UTC by {recorded.By}" : ""));
         if (recorded != null && recorded.Id != facts.Current)
             log.Warn($"The state records release {recorded.Id}, the host runs {facts.Current}: someone changed the host outside Deploy/Rollback.");
@@ -59,7 +59,7 @@ sealed class StackInspector(DeploymentInputs inputs, BuildLog log, CancellationT
 
     private async Task<(DeployedEnvironment site, State.StateDocument? state, SshSession ssh)> ConnectAsync()
     {
-        using var session = await inputs.OpenSession();
+        var session = await inputs.OpenSession();
         var (site, state) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
         var ssh = await inputs.Deployer(log).ConnectAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
         return (site, state, ssh);

@@ -19,6 +19,19 @@ sealed record DatabaseSpec(
     IReadOnlyList<string> UserRoles);
 
 /// <summary>
+/// The instance's ports the security group opens: the stack's public ports to everyone, SSH (and the EMQX
+/// dashboard when published) to the admin networks only. From the stack's settings, so a changed port reaches the
+/// security group.
+/// </summary>
+sealed record ExposedPorts(IReadOnlyList<int> Public, IReadOnlyList<int> AdminOnly)
+{
+    public const int Ssh = 22;
+
+    public static ExposedPorts Of(int http, int https, int mqtt, int? dashboard) =>
+        new(new[] { http, https, mqtt }.Distinct().ToList(), dashboard is { } port ? [Ssh, port] : [Ssh]);
+}
+
+/// <summary>
 /// What one environment should look like, from its profile (.nuke/parameters.&lt;env&gt;.json) and the deploy key.
 /// The names are fixed: &lt;env&gt;-backend, &lt;env&gt;-backend-sg, &lt;env&gt;-deploy, &lt;env&gt;-postgresql.
 /// </summary>
@@ -31,11 +44,9 @@ sealed record DesiredEnvironment(
     IReadOnlyList<string> AdminCidrs,
     string SshPublicKey,
     string UserData,
-    bool Protected)
+    bool Protected,
+    ExposedPorts Ports)
 {
-    /// <summary>Ports open to everyone: HTTP, HTTPS (Caddy) and MQTT (EMQX).</summary>
-    public static readonly IReadOnlyList<int> PublicPorts = [80, 443, 1883];
-
     public const string ExternalNetwork = "Ext-Net";
 
     public string InstanceName => $"{Name}-backend";
@@ -50,8 +61,8 @@ sealed record DesiredEnvironment(
 
     /// <summary>The ingress rules of the security group: SSH from the admin networks, the public ports from anywhere.</summary>
     public IReadOnlyList<SecurityGroupRule> IngressRules =>
-        AdminCidrs.Select(cidr => new SecurityGroupRule(null, "ingress", EthertypeOf(cidr), "tcp", 22, 22, cidr))
-            .Concat(PublicPorts.SelectMany(port => new[]
+        Ports.AdminOnly.SelectMany(port => AdminCidrs.Select(cidr => new SecurityGroupRule(null, "ingress", EthertypeOf(cidr), "tcp", port, port, cidr)))
+            .Concat(Ports.Public.SelectMany(port => new[]
             {
                 new SecurityGroupRule(null, "ingress", "IPv4", "tcp", port, port, "0.0.0.0/0"),
                 new SecurityGroupRule(null, "ingress", "IPv6", "tcp", port, port, "::/0"),

@@ -1,5 +1,6 @@
 using AccoReboot.Cloud.Http;
-using AccoReboot.Infra.Apply;
+using AccoReboot.Cloud;
+using AccoReboot.Session;
 
 namespace AccoReboot.Infra;
 
@@ -18,4 +19,7 @@ sealed record EnvironmentSettings(
     string StateRegion,
     string? S3Endpoint,
     PollSettings Polling,
-    RetrySettings Retry);
+    RetrySettings Retry)
+{
+    public CloudLocation Location => new(Name, OvhEndpoint, IdentityUrl, Region, StateBucket, StateRegion, S3Endpoint, Retry);
+}

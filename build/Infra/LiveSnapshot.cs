@@ -1,31 +1,42 @@
-using AccoReboot.Cloud.OpenStack;
-using AccoReboot.Cloud.Ovh;
+using AccoReboot.Cloud;
+using AccoReboot.Infra.Resources;
+using AccoReboot.State;
 
 namespace AccoReboot.Infra;
 
-/// <summary>What exists in the cloud for one environment, as read just now, plus the lookups the plan needs.</summary>
-sealed record LiveSnapshot
+/// <summary>What exists in the cloud for one environment, as read just now: each resource's live form, by address.</summary>
+sealed class LiveSnapshot(IReadOnlyDictionary<string, object?> byAddress)
 {
-    public SecurityGroup? SecurityGroup { get; init; }
-    public Keypair? Keypair { get; init; }
-    public Server? Server { get; init; }
-    public DbService? Cluster { get; init; }
+    public static LiveSnapshot Empty { get; } = new(new Dictionary<string, object?>());
 
-    /// <summary>Database name → id, in the cluster.</summary>
-    public IReadOnlyDictionary<string, string> Databases { get; init; } = new Dictionary<string, string>();
+    public T? Of<T>(ILiveOf<T> resource) where T : class => byAddress.GetValueOrDefault(resource.Address) as T;
 
-    public DbUser? User { get; init; }
+    /// <summary>The same snapshot with <paramref name="resource"/> as <paramref name="live"/> (the specifications build theirs so).</summary>
+    public LiveSnapshot With<T>(ILiveOf<T> resource, T? live) where T : class =>
+        new(new Dictionary<string, object?>(byAddress) { [resource.Address] = live });
+}
 
-    /// <summary>Whether the state holds the user's password (sealed), for this very user.</summary>
-    public bool UserPasswordKnown { get; init; }
+/// <summary>What a resource reads itself with: the APIs, the state as stored, and what its dependencies read.</summary>
+sealed class ReadContext(CloudApis apis, StateDocument? state, Func<IResource, Task<object?>> readOf, CancellationToken cancellationToken)
+{
+    public CloudApis Apis { get; } = apis;
+    public StateDocument? State { get; } = state;
+    public CancellationToken CancellationToken { get; } = cancellationToken;
 
-    public string? FlavorId { get; init; }
-    public string? ImageId { get; init; }
-    public string? NetworkId { get; init; }
+    /// <summary>What <paramref name="dependency"/> is live (its read runs at the same time; this waits for it).</summary>
+    public async Task<T?> LiveOf<T>(ILiveOf<T> dependency) where T : class => await readOf(dependency) as T;
+}
 
-    /// <summary>Flavor id → name, to show a server's current flavor by name.</summary>
-    public IReadOnlyDictionary<string, string> FlavorNames { get; init; } = new Dictionary<string, string>();
+/// <summary>What a resource's diff sees: the snapshot, and the changes planned for the resources before it.</summary>
+sealed class PlanContext(LiveSnapshot live)
+{
+    private readonly Dictionary<string, ResourceChange> _changes = new();
 
-    public bool ServerExists => Server != null;
-    public string? ClusterRegion => Cluster?.Nodes?.FirstOrDefault()?.Region;
+    public LiveSnapshot Live { get; } = live;
+
+    public ResourceChange ChangeOf(IResource earlier) =>
+        _changes.TryGetValue(earlier.Address, out var change) ? change
+            : throw new InvalidOperationException($"{earlier.Address} is planned after what depends on it: order EnvironmentResources.");
+
+    public void Add(ResourceChange change) => _changes[change.Address] = change;
 }

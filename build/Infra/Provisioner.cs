@@ -1,5 +1,7 @@
+using AccoReboot.Cloud;
 using AccoReboot.Cloud.Ovh;
 using AccoReboot.Infra.Apply;
+using AccoReboot.Session;
 using AccoReboot.State;
 using BuildEngine;
 
@@ -8,7 +10,7 @@ namespace AccoReboot.Infra;
 /// <summary>What Provisioner needs from outside: the session, the desired state, who runs it, how to seal a secret.</summary>
 sealed record ProvisioningInputs(
     EnvironmentSettings Settings,
-    Func<Task<CloudSession>> OpenSession,
+    Func<Task<EnvironmentSession>> OpenSession,
     Func<Task<DesiredEnvironment>> Desired,
     Func<string, Task<string>> SealSecret,
     string Who,
@@ -22,7 +24,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
     /// <summary>Creates the state bucket (versioned) in the environment's project when it is missing.</summary>
     public async Task InitAsync()
     {
-        using var session = await inputs.OpenSession();
+        var session = await inputs.OpenSession();
         var ovh = session.Apis.Ovh;
         try
         {
@@ -41,12 +43,12 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
     /// <summary>Prints the plan; returns 2 when there are changes (as terraform plan -detailed-exitcode), else 0.</summary>
     public async Task<int> PlanAsync(bool json)
     {
-        using var session = await inputs.OpenSession();
+        var session = await inputs.OpenSession();
         var desired = await inputs.Desired();
         desired.Validate();
+        var resources = new EnvironmentResources(desired);
         var stored = await session.State.ReadAsync(cancellationToken);
-        var live = await new LiveReader(session.Apis).ReadAsync(desired, stored?.Document, cancellationToken);
-        var plan = Planner.Plan(desired, live);
+        var plan = resources.Plan(desired.Name, await resources.ReadLiveAsync(session.Apis, stored?.Document, cancellationToken));
         if (json) log.Out.WriteLine(PlanRendering.Json(plan));
         else log.Out.Write(PlanRendering.Text(plan));
         return plan.HasChanges ? 2 : 0;
@@ -54,53 +56,45 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
 
     public async Task ApplyAsync(bool forceUnlock, bool destroyDatabase)
     {
-        using var session = await inputs.OpenSession();
+        var session = await inputs.OpenSession();
         var desired = await inputs.Desired();
         desired.Validate();
-        var held = await session.State.AcquireLockAsync("Apply", inputs.Who, forceUnlock, cancellationToken);
-        try
+        var resources = new EnvironmentResources(desired);
+        await session.UnderLockAsync("Apply", inputs.Who, forceUnlock, async stored =>
         {
-            var stored = await session.State.ReadAsync(cancellationToken);
-            var live = await new LiveReader(session.Apis).ReadAsync(desired, stored?.Document, cancellationToken);
-            var plan = Planner.Plan(desired, live);
+            var live = await resources.ReadLiveAsync(session.Apis, stored?.Document, cancellationToken);
+            var plan = resources.Plan(desired.Name, live);
             log.Out.Write(PlanRendering.Text(plan));
-            var state = new StateRecorder(session.State, stored?.Document ?? new StateDocument { Environment = desired.Name }, stored?.ETag, cancellationToken);
-            var context = Context(session, desired, live, state);
-            await state.UpdateAsync(s => StateReconciliation.WithLive(s, desired, live));
+            var state = Recorder(session, resources, stored, desired.Name);
+            await state.UpdateAsync(s => resources.Reconcile(s, live));
             if (!plan.HasChanges)
             {
-                await RecordDatabaseAsync(context, live);
                 log.Success("No changes: nothing to apply.");
                 return;
             }
             GuardDestructive(plan, desired, destroyDatabase, "Apply");
-            await new ApplyExecutor(new ApplyProgress(log)).ApplyAsync(plan, Planner.Resources(desired), context);
+            await Executor(session, live, state).ApplyAsync(plan, resources.All);
             await state.UpdateAsync(s => s with { LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, "Apply") });
             log.Success($"Applied: {plan.Summary[6..]}");
-        }
-        finally
-        {
-            await session.State.ReleaseLockAsync(held, CancellationToken.None);
-        }
+        }, cancellationToken);
     }
 
     public async Task DownAsync(bool forceUnlock, bool destroyDatabase)
     {
         confirm.RequireAnswerable("Down");
-        using var session = await inputs.OpenSession();
+        var session = await inputs.OpenSession();
         var desired = await inputs.Desired();
-        var held = await session.State.AcquireLockAsync("Down", inputs.Who, forceUnlock, cancellationToken);
-        try
+        var resources = new EnvironmentResources(desired);
+        await session.UnderLockAsync("Down", inputs.Who, forceUnlock, async stored =>
         {
-            var stored = await session.State.ReadAsync(cancellationToken);
-            var live = await new LiveReader(session.Apis).ReadAsync(desired, stored?.Document, cancellationToken);
-            var plan = Planner.DestroyPlan(desired, live, destroyDatabase);
+            var live = await resources.ReadLiveAsync(session.Apis, stored?.Document, cancellationToken);
+            var plan = resources.DestroyPlan(desired.Name, live, destroyDatabase);
             log.Out.Write(PlanRendering.Text(plan));
-            var state = new StateRecorder(session.State, stored?.Document ?? new StateDocument { Environment = desired.Name }, stored?.ETag, cancellationToken);
+            var state = Recorder(session, resources, stored, desired.Name);
             if (plan.HasChanges)
             {
                 confirm.RequireTyped($"Down deletes the resources of {desired.Name} listed above", desired.Name);
-                await new ApplyExecutor(new ApplyProgress(log)).ApplyAsync(plan, Planner.Resources(desired), Context(session, desired, live, state));
+                await Executor(session, live, state).ApplyAsync(plan, resources.All);
             }
             if (plan.Changes.Any(c => c.Action == ChangeAction.Keep))
             {
@@ -112,11 +106,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
                 if (stored != null || state.Writes > 0) await session.State.DeleteStateAsync(cancellationToken);
                 log.Success($"{desired.Name} is down: nothing left, state removed.");
             }
-        }
-        finally
-        {
-            await session.State.ReleaseLockAsync(held, CancellationToken.None);
-        }
+        }, cancellationToken);
     }
 
     public async Task StopAsync(bool forceUnlock) => await PowerAsync(stop: true, forceUnlock);
@@ -125,14 +115,12 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
 
     private async Task PowerAsync(bool stop, bool forceUnlock)
     {
-        using var session = await inputs.OpenSession();
-        var held = await session.State.AcquireLockAsync(stop ? "Stop" : "Start", inputs.Who, forceUnlock, cancellationToken);
-        try
+        var session = await inputs.OpenSession();
+        await session.UnderLockAsync(stop ? "Stop" : "Start", inputs.Who, forceUnlock, async stored =>
         {
-            var stored = await session.State.ReadAsync(cancellationToken);
             var name = $"{Settings.Name}-backend";
             var nova = session.Apis.Nova;
-            var server = stored?.Document.Instance is { } known ? await nova.ServerAsync(known.Id, cancellationToken) : null;
+            var server = stored?.Document.Outputs.InstanceId is { } known ? await nova.ServerAsync(known, cancellationToken) : null;
             server ??= (await nova.ServersNamedAsync(name, cancellationToken)).SingleOrDefault()
                        ?? throw new BuildFailure($"{Settings.Name} has no instance ({name}): run Apply first.");
             var wanted = stop ? "SHUTOFF" : "ACTIVE";
@@ -147,44 +135,29 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
                 await nova.StopAsync(server.Id, cancellationToken);
             }
             else await nova.StartAsync(server.Id, cancellationToken);
-            var poller = new Poller(Settings.Polling.Interval, cancellationToken);
+            var poller = new Poller(Settings.Polling.Interval, inputs.Clock, cancellationToken);
             await poller.UntilAsync($"{name} to be {wanted}", token => nova.ServerAsync(server.Id, token), s => s?.Status == wanted || s?.Status == "ERROR", Settings.Polling.ServerTimeout);
             log.Success($"{name} is {wanted}.");
-        }
-        finally
-        {
-            await session.State.ReleaseLockAsync(held, CancellationToken.None);
-        }
+        }, cancellationToken);
     }
 
-    private ApplyContext Context(CloudSession session, DesiredEnvironment desired, LiveSnapshot live, StateRecorder state)
+    private StateRecorder Recorder(EnvironmentSession session, EnvironmentResources resources, StoredState? stored, string environment) =>
+        new(session.State, stored?.Document ?? new StateDocument { Environment = environment }, stored?.ETag, cancellationToken, resources.WithOutputs);
+
+    private ApplyExecutor Executor(EnvironmentSession session, LiveSnapshot live, StateRecorder state)
     {
-        var context = new ApplyContext
+        var progress = new ApplyProgress(log);
+        return new ApplyExecutor(progress, new ApplyContext
         {
             Apis = session.Apis,
-            Desired = desired,
             Live = live,
             State = state,
             Polling = Settings.Polling,
             SealSecret = inputs.SealSecret,
+            Clock = inputs.Clock,
             CancellationToken = cancellationToken,
-            Report = (_, _) => { },
-        };
-        if (live.SecurityGroup != null) context.Outputs["security-group.id"] = live.SecurityGroup.Id;
-        if (live.Server is { } server)
-        {
-            context.Outputs["instance.id"] = server.Id;
-            if (server.Ipv4 != null) context.Outputs["instance.ipv4"] = server.Ipv4;
-        }
-        if (live.Cluster != null) context.Outputs["cluster.id"] = live.Cluster.Id;
-        return context;
-    }
-
-    /// <summary>The CA and endpoint are read again when the state lacks them (a run stopped before recording them).</summary>
-    private static async Task RecordDatabaseAsync(ApplyContext context, LiveSnapshot live)
-    {
-        if (live.Cluster is { Status: "READY" } cluster && context.State.Current.DbCluster is not { CaCertificate: not null, Host: not null })
-            await Resources.DbClusterResource.RecordAsync(context, cluster);
+            Report = (resource, status) => progress.Status(resource.Address, status),
+        });
     }
 
     private void GuardDestructive(InfraPlan plan, DesiredEnvironment desired, bool destroyDatabase, string operation)

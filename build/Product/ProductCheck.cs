@@ -26,7 +26,7 @@ sealed class ProductCheck(DeploymentInputs inputs, BuildLog log, CancellationTok
 
     private async Task<PublicEndpoints> EndpointsAsync()
     {
-        using var session = await inputs.OpenSession();
+        var session = await inputs.OpenSession();
         var (site, _) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
         return PublicEndpoints.For(inputs.Stack, site.Ipv4);
     }

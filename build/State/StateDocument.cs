@@ -1,52 +1,86 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using BuildEngine;
 
 namespace AccoReboot.State;
 
-sealed record SecurityGroupState(string Id, string Name);
+/// <summary>The SSH host key of one instance, pinned at first contact: it holds for that instance only.</summary>
+sealed record HostKeyState(string Algorithm, string PublicKey, string Fingerprint, DateTimeOffset PinnedAt, string? InstanceId = null);
 
-sealed record KeypairState(string Name, string? Fingerprint);
-
-sealed record InstanceState(string Id, string Name, string? Ipv4, string? Status);
-
-sealed record DbClusterState(string Id, string Description, string? Status, string? Host, int? Port, string? CaCertificate);
-
-sealed record DbUserState(string Id, string Username, string? SealedPassword);
-
-/// <summary>The SSH host key of the instance, pinned at first contact; a replaced instance forgets it.</summary>
-sealed record HostKeyState(string Algorithm, string PublicKey, string Fingerprint, DateTimeOffset PinnedAt);
-
-/// <summary>The release running on the instance, as the last deploy left it.</summary>
-sealed record ReleaseState(string Id, string Image, DateTimeOffset At, string By);
+/// <summary>The release running on one instance, as the last deploy left it.</summary>
+sealed record ReleaseState(string Id, string Image, DateTimeOffset At, string By, string? InstanceId = null);
 
 sealed record ChangeRecord(DateTimeOffset At, string By, string Operation);
 
 /// <summary>
-/// What the build knows of one environment: the ids of what it created, so a run finds them without searching,
-/// and what it learnt (IPv4, DB endpoint and CA, host key). Secrets appear only sealed to the environment's age
-/// recipients. One JSON document per environment in the state bucket.
+/// What the resources give to what runs on them (Terraform's outputs): the instance's address, the database's
+/// endpoint, CA and sealed password. Written with the resources, read by Deploy and the read-only targets, which
+/// so never need to know how a resource keeps its own state.
+/// </summary>
+sealed record EnvironmentOutputs
+{
+    public string? InstanceId { get; init; }
+    public string? Ipv4 { get; init; }
+    public string? DatabaseHost { get; init; }
+    public int? DatabasePort { get; init; }
+    public string? DatabaseCa { get; init; }
+    public string? DatabaseStatus { get; init; }
+    public string? DatabaseUser { get; init; }
+    public string? SealedDatabasePassword { get; init; }
+}
+
+/// <summary>
+/// What the build knows of one environment: each resource's own slice (ids of what it created, what it learnt),
+/// keyed by its address, the outputs they give, and the facts of the deploy (pinned host key, running release),
+/// which name the instance they belong to. Secrets appear only sealed to the environment's age recipients. One
+/// JSON document per environment in the state bucket.
 /// </summary>
 sealed record StateDocument
 {
     /// <summary>Bumped when the format changes incompatibly; a newer format is refused, never rewritten.</summary>
-    public const int CurrentFormat = 1;
+    public const int CurrentFormat = 2;
 
     public int Format { get; init; } = CurrentFormat;
     public required string Environment { get; init; }
     public long Serial { get; init; }
-    public SecurityGroupState? SecurityGroup { get; init; }
-    public KeypairState? Keypair { get; init; }
-    public InstanceState? Instance { get; init; }
-    public DbClusterState? DbCluster { get; init; }
-    public Dictionary<string, string> Databases { get; init; } = new();
-    public DbUserState? DbUser { get; init; }
-    public List<string> DbIpRestrictions { get; init; } = [];
+
+    /// <summary>Each resource's slice of the state, by address (kind.name), as the resource writes it.</summary>
+    public IReadOnlyDictionary<string, JsonElement> Resources
+    {
+        get => _resources;
+        // sorted by address, whatever built it: the document reads (and diffs) the same from one write to the next
+        init => _resources = new SortedDictionary<string, JsonElement>(value.ToDictionary(), StringComparer.Ordinal);
+    }
+
+    private readonly IReadOnlyDictionary<string, JsonElement> _resources = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
+
+    public EnvironmentOutputs Outputs { get; init; } = new();
     public HostKeyState? HostKey { get; init; }
     public ReleaseState? Release { get; init; }
     public ChangeRecord? LastChange { get; init; }
 
-    public bool IsEmpty => SecurityGroup == null && Keypair == null && Instance == null && DbCluster == null;
+    public bool IsEmpty => Resources.Count == 0;
+
+    /// <summary>The slice of the resource at <paramref name="address"/>, or null when the state holds none.</summary>
+    public T? Slice<T>(string address) where T : class =>
+        Resources.TryGetValue(address, out var element) ? element.Deserialize<T>(Json) : null;
+
+    public StateDocument WithSlice<T>(string address, T? slice) where T : class
+    {
+        var resources = Resources.ToDictionary();
+        if (slice == null) resources.Remove(address);
+        else resources[address] = JsonSerializer.SerializeToElement(slice, Json);
+        return this with { Resources = resources };
+    }
+
+    /// <summary>The host key pinned for this very instance (a replaced instance has another, not yet pinned).</summary>
+    public HostKeyState? HostKeyOf(string instanceId) => HostKey?.InstanceId == instanceId ? HostKey : null;
+
+    public ReleaseState? ReleaseOn(string instanceId) => Release?.InstanceId == instanceId ? Release : null;
+
+    /// <summary>Same content (records compare their dictionaries by reference).</summary>
+    public bool SameAs(StateDocument other) => Serialize() == other.Serialize();
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -58,20 +92,22 @@ sealed record StateDocument
 
     public static StateDocument Parse(string text, string where)
     {
+        JsonNode? root;
         int format;
         try
         {
-            using var probe = JsonDocument.Parse(text);
-            format = probe.RootElement.TryGetProperty("format", out var f) ? f.GetInt32() : 0;
+            root = JsonNode.Parse(text);
+            format = root?["format"]?.GetValue<int>() ?? 0;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             throw new BuildFailure($"{where} is not valid JSON ({e.Message}); restore a previous version from the bucket's versions.");
         }
         if (format > CurrentFormat)
             throw new BuildFailure($"{where} was written by a newer version of this build (state format {format}, this one reads {CurrentFormat}): update your checkout before touching this environment.");
-        if (format < 1)
+        if (format < 1 || root is not JsonObject document)
             throw new BuildFailure($"{where} has no state format: it was not written by this build.");
-        return JsonSerializer.Deserialize<StateDocument>(text, Json)!;
+        if (format == 1) document = StateFormat1.Upgrade(document);
+        return document.Deserialize<StateDocument>(Json)!;
     }
 }

@@ -33,14 +33,12 @@ sealed class StateOverview(BuildLog log, CancellationToken cancellationToken)
             var lockText = holder == null ? "free" : $"held by {holder.Who} ({holder.Operation})";
             if (stored == null) return new Row(source.Environment, "none (no state)", "", "", "", lockText);
             var state = stored.Document;
-            var resources = new List<string>();
-            if (state.Instance != null) resources.Add("instance");
-            if (state.SecurityGroup != null) resources.Add("security group");
-            if (state.Keypair != null) resources.Add("keypair");
-            if (state.DbCluster != null) resources.Add($"PostgreSQL + {state.Databases.Count} databases{(state.DbUser != null ? " + user" : "")}");
+            // by kind, from the addresses: a new kind of resource shows without a change here
+            var resources = state.Resources.Keys.GroupBy(address => address.Split('.', 2)[0])
+                .Select(kind => kind.Count() == 1 ? kind.Key : $"{kind.Count()} × {kind.Key}").ToList();
             var change = state.LastChange is { } last ? $"{last.At.UtcDateTime:yyyy-MM-dd HH:mm} UTC by {last.By} ({last.Operation})" : "";
             return new Row(source.Environment, resources.Count == 0 ? "none" : string.Join(", ", resources),
-                state.Instance?.Ipv4 ?? "", state.DbCluster?.Status ?? "", change, lockText);
+                state.Outputs.Ipv4 ?? "", state.Outputs.DatabaseStatus ?? "", change, lockText);
         }
         catch (BuildFailure e)
         {

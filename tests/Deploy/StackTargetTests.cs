@@ -15,19 +15,38 @@ public class StackTargetTests
     private static StateDocument Provisioned => new()
     {
         Environment = "test",
-        Instance = new InstanceState("srv-1", "test-backend", "203.0.113.10", "ACTIVE"),
-        DbCluster = new DbClusterState("cl-1", "test-postgresql", "READY", "postgresql-x.database.cloud.ovh.net", 20184, "-----BEGIN CERTIFICATE-----"),
-        DbUser = new DbUserState("u-1", "accoreboot", "-----BEGIN AGE ENCRYPTED FILE-----"),
+        Resources = new Dictionary<string, System.Text.Json.JsonElement> { ["instance.test-backend"] = System.Text.Json.JsonSerializer.SerializeToElement(new { id = "srv-1" }) },
+        Outputs = new EnvironmentOutputs
+        {
+            InstanceId = "srv-1", Ipv4 = "203.0.113.10",
+            DatabaseHost = "postgresql-x.database.cloud.ovh.net", DatabasePort = 20184, DatabaseCa = "-----BEGIN CERTIFICATE-----",
+            DatabaseUser = "accoreboot", SealedDatabasePassword = "-----BEGIN AGE ENCRYPTED FILE-----",
+        },
     };
 
     [Fact]
     public void A_provisioned_state_gives_the_instance_the_database_and_the_pin()
     {
-        var site = DeployedEnvironment.From(Provisioned with { HostKey = DeployedEnvironment.Pin(Key, DateTimeOffset.UnixEpoch) }, "test");
+        var site = DeployedEnvironment.From(Provisioned with { HostKey = DeployedEnvironment.Pin(Key, "srv-1", DateTimeOffset.UnixEpoch) }, "test");
         Assert.Equal(("srv-1", "203.0.113.10", "postgresql-x.database.cloud.ovh.net", 20184), (site.InstanceId, site.Ipv4, site.DatabaseHost, site.DatabasePort));
         Assert.Equal(Key, site.PinnedKey);
         Assert.Null(DeployedEnvironment.From(Provisioned, "test").PinnedKey);
-        Assert.Equal(Key.Fingerprint, DeployedEnvironment.Pin(Key, DateTimeOffset.UnixEpoch).Fingerprint);
+        Assert.Equal(Key.Fingerprint, DeployedEnvironment.Pin(Key, "srv-1", DateTimeOffset.UnixEpoch).Fingerprint);
+    }
+
+    [Fact]
+    public void A_host_key_and_a_release_belong_to_the_instance_they_were_learnt_on()
+    {
+        // Apply replaced the instance (srv-1 → srv-2) and wrote nothing of the deploy's: the old pin must not hold
+        var learnt = Provisioned with
+        {
+            HostKey = DeployedEnvironment.Pin(Key, "srv-1", DateTimeOffset.UnixEpoch),
+            Release = new ReleaseState("r1", "registry/api:1", DateTimeOffset.UnixEpoch, "ci", "srv-1"),
+        };
+        var replaced = learnt with { Outputs = learnt.Outputs with { InstanceId = "srv-2", Ipv4 = "203.0.113.11" } };
+        Assert.Null(DeployedEnvironment.From(replaced, "test").PinnedKey);
+        Assert.Null(replaced.ReleaseOn("srv-2"));
+        Assert.Equal("r1", learnt.ReleaseOn("srv-1")!.Id);
     }
 
     public static TheoryData<string, string> Incomplete => new()
@@ -45,10 +64,10 @@ public class StackTargetTests
         var state = missing switch
         {
             "none" => null,
-            "no instance" => Provisioned with { Instance = null },
-            "no address" => Provisioned with { Instance = Provisioned.Instance! with { Ipv4 = null } },
-            "cluster creating" => Provisioned with { DbCluster = Provisioned.DbCluster! with { Host = null, Port = null } },
-            _ => Provisioned with { DbUser = Provisioned.DbUser! with { SealedPassword = null } },
+            "no instance" => Provisioned with { Outputs = Provisioned.Outputs with { InstanceId = null, Ipv4 = null } },
+            "no address" => Provisioned with { Outputs = Provisioned.Outputs with { Ipv4 = null } },
+            "cluster creating" => Provisioned with { Outputs = Provisioned.Outputs with { DatabaseHost = null, DatabasePort = null } },
+            _ => Provisioned with { Outputs = Provisioned.Outputs with { SealedDatabasePassword = null } },
         };
         var failure = Assert.Throws<BuildFailure>(() => DeployedEnvironment.From(state, "test"));
         Assert.Contains(message, failure.Message);

@@ -34,9 +34,9 @@ public class ApplyTests
         Assert.True(emulator.Cloud.Violations.Count == 0, string.Join("\n", emulator.Cloud.Violations));
 
         var state = State(emulator);
-        Assert.Equal("203.0.113.10", state.Instance!.Ipv4);
-        Assert.StartsWith("-----BEGIN AGE ENCRYPTED FILE-----", state.DbUser!.SealedPassword);
-        Assert.NotNull(state.DbCluster!.CaCertificate);
+        Assert.Equal("203.0.113.10", state.Outputs.Ipv4);
+        Assert.StartsWith("-----BEGIN AGE ENCRYPTED FILE-----", state.Outputs.SealedDatabasePassword);
+        Assert.NotNull(state.Outputs.DatabaseCa);
         Assert.Null(world.S3.Get("accoreboot-state-test", "test/state.lock"));
 
         emulator.Cloud.ClearRequests();

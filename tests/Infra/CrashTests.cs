@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AccoReboot.Sandbox.Emulator;
+using AccoReboot.Infra.Resources;
 using AccoReboot.State;
 using Tests.Support;
 
@@ -39,8 +40,8 @@ public class CrashTests
         Assert.Equal([world.Servers.Values.Single(s => s.Status(now) != null).Ipv4 + "/32"], cluster.IpRestrictions.Select(r => r.Ip));
 
         var state = StateDocument.Parse(System.Text.Encoding.UTF8.GetString(world.S3.Get("accoreboot-state-test", "test/state.json")!.Body), "state");
-        Assert.Equal(cluster.Users.Keys.Single(), state.DbUser!.Id);
-        Assert.NotNull(state.DbUser.SealedPassword);
+        Assert.Equal(cluster.Users.Keys.Single(), state.Slice<DbUserState>("db-user.accoreboot")!.Id);
+        Assert.NotNull(state.Outputs.SealedDatabasePassword);
         Assert.Equal(0, EngineRun.In<Build>(root, ["Plan", "--env", "test"], ProvisioningRepository.Environment).ExitCode);
         Assert.True(emulator.Cloud.Violations.Count == 0, string.Join("\n", emulator.Cloud.Violations));
     }

@@ -13,7 +13,7 @@ public class StateStoreTests
     {
         Environment = environment,
         Serial = serial,
-        Instance = new InstanceState("id-1", "test-backend", "203.0.113.10", "ACTIVE"),
+        Outputs = new EnvironmentOutputs { InstanceId = "id-1", Ipv4 = "203.0.113.10" },
     };
 
     private static async Task<(Emulator emulator, S3StateStore store)> OnEmulatorAsync(EmulatorOptions? options = null)
@@ -32,7 +32,7 @@ public class StateStoreTests
         Assert.Null(await store.ReadAsync(default));
         var etag = await store.WriteAsync(Sample(), null, default);
         var read = await store.ReadAsync(default);
-        Assert.Equal("203.0.113.10", read!.Document.Instance!.Ipv4);
+        Assert.Equal("203.0.113.10", read!.Document.Outputs.Ipv4);
         await store.WriteAsync(Sample(serial: 2), read.ETag, default);
         Assert.Equal(2, emulator.Cloud.World.S3.VersionCount("accoreboot-state-test", "test/state.json"));
         Assert.NotEqual(etag, (await store.ReadAsync(default))!.ETag);
@@ -163,9 +163,9 @@ public class StateStoreTests
     {
         var (emulator, store) = await OnEmulatorAsync();
         await using var _ = emulator;
-        await emulator.Cloud.World.S3.PutAsync("accoreboot-state-test", "test/state.json", System.Text.Encoding.UTF8.GetBytes("{\"format\": 2, \"environment\": \"test\"}"), null, false, TimeSpan.Zero);
+        await emulator.Cloud.World.S3.PutAsync("accoreboot-state-test", "test/state.json", System.Text.Encoding.UTF8.GetBytes("{\"format\": 3, \"environment\": \"test\"}"), null, false, TimeSpan.Zero);
         var failure = await Assert.ThrowsAsync<BuildFailure>(() => store.ReadAsync(default));
-        Assert.Contains("written by a newer version of this build (state format 2", failure.Message);
+        Assert.Contains("written by a newer version of this build (state format 3", failure.Message);
     }
 
     [Fact]
@@ -189,7 +189,7 @@ public class StateStoreTests
         var store = new S3StateStore(client, location, TimeProvider.System);
         await store.WriteAsync(Sample(), null, default);
         var read = await store.ReadAsync(default);
-        Assert.Equal("203.0.113.10", read!.Document.Instance!.Ipv4);
+        Assert.Equal("203.0.113.10", read!.Document.Outputs.Ipv4);
         Assert.True(await store.BucketExistsAsync(default));
     }
 

@@ -8,11 +8,11 @@ namespace AccoReboot.Infra.Apply;
 /// so the database cluster (minutes to READY) and the instance are created at the same time. A failure stops
 /// what depends on it, lets the rest finish, and is reported at the end.
 /// </summary>
-sealed class ApplyExecutor(ApplyProgress progress)
+sealed class ApplyExecutor(ApplyProgress progress, ApplyContext context)
 {
-    public async Task ApplyAsync(InfraPlan plan, IReadOnlyList<IManagedResource> resources, ApplyContext context)
+    public async Task ApplyAsync(InfraPlan plan, IReadOnlyList<IResource> resources)
     {
-        var byAddress = resources.ToDictionary(r => $"{r.Kind}.{r.Name}");
+        var byAddress = resources.ToDictionary(r => r.Address);
         var changes = plan.Changes.Where(c => c.IsChange).ToList();
         foreach (var change in changes) progress.Add(change.Address, Verb(change.Action, plan.IsDestroy));
 
@@ -24,8 +24,8 @@ sealed class ApplyExecutor(ApplyProgress progress)
             var resource = byAddress[change.Address];
             // in a destroy the dependencies are reversed: a thing goes before what it needed
             var dependencies = plan.IsDestroy
-                ? changes.Where(c => byAddress[c.Address].DependsOn.Contains(change.Address)).ToList()
-                : changes.Where(c => resource.DependsOn.Contains(c.Address)).ToList();
+                ? changes.Where(c => byAddress[c.Address].DependsOn.Any(d => d.Address == change.Address)).ToList()
+                : changes.Where(c => resource.DependsOn.Any(d => d.Address == c.Address)).ToList();
             var dependencyTasks = dependencies.Select(Run).ToList();
             var task = Task.Run(async () =>
             {
@@ -52,8 +52,10 @@ sealed class ApplyExecutor(ApplyProgress progress)
                 }
                 catch (Exception e)
                 {
-                    progress.Failed(change.Address, e is BuildFailure ? e.Message : e.GetType().Name);
-                    lock (failures) failures.Add($"{change.Address}: {(e is BuildFailure ? e.Message : e.ToString())}");
+                    // one line each: a failure nobody foresaw says its type and message, never a stack trace
+                    var line = e is BuildFailure ? e.Message : $"{e.GetType().Name}: {e.Message}";
+                    progress.Failed(change.Address, line);
+                    lock (failures) failures.Add($"{change.Address}: {line}");
                     throw;
                 }
             });

@@ -1,50 +1,60 @@
-using AccoReboot.Cloud.Http;
 using AccoReboot.Cloud.Ovh;
 using AccoReboot.Infra.Apply;
 
 namespace AccoReboot.Infra.Resources;
 
+sealed record DatabaseState(string Id, string Name);
+
 /// <summary>
 /// A database in the cluster (accoreboot, powersync_storage). Created once; never deleted by Apply (a database
-/// the profile no longer lists keeps its data until the cluster goes).
+/// the profile no longer lists keeps its data until the cluster goes, which takes its databases with it).
 /// </summary>
-sealed class DatabaseResource(DesiredEnvironment desired, string database) : IManagedResource
+sealed class DatabaseResource(DbClusterResource cluster, string database) : Resource<DbDatabase, DatabaseState>
 {
-    public string Kind => "database";
-    public string Name => database;
-    public IReadOnlyList<string> DependsOn => ["db-cluster." + desired.ClusterName];
+    public override string Kind => "database";
+    public override string Name => database;
+    public override IReadOnlyList<IResource> DependsOn => [cluster];
 
-    public ResourceChange Diff(LiveSnapshot live) =>
-        live.Databases.ContainsKey(database) ? ResourceChange.None(Kind, Name) : new(Kind, Name, ChangeAction.Create, [new("cluster", null, desired.ClusterName)]);
-
-    public async Task ApplyAsync(ResourceChange change, ApplyContext context)
+    protected override async Task<DbDatabase?> ReadAsync(DatabaseState? recorded, ReadContext context)
     {
-        var ovh = context.Apis.Ovh;
-        var ct = context.CancellationToken;
-        var cluster = context.Outputs["cluster.id"];
-        string id;
-        try
+        if (await context.LiveOf(cluster) is not { } live) return null;
+        var (ovh, ct) = (context.Apis.Ovh, context.CancellationToken);
+        if (recorded != null)
         {
-            id = (await OvhRetry.WhenNotReadyAsync(context, cluster, Name, () => ovh.CreateDatabaseAsync(cluster, database, ct))).Id!;
+            try
+            {
+                if (await ovh.DatabaseAsync(live.Id, recorded.Id, ct) is { } byId && byId.Name == Name) return byId with { Id = recorded.Id };
+            }
+            catch (OvhApiException e) when (e.IsNotFound)
+            {
+            }
         }
-        catch (Exception e) when (e is CloudUnreachableException || e is OvhApiException { IsServerError: true } || e is OvhApiException { IsConflict: true })
-        {
-            // "500 but created" and "already exists" both mean: it is there, take it
-            id = await FindAsync(ovh, cluster, database, ct) ?? throw AdoptionFailure.Of(e, $"database {database}");
-        }
-        await context.State.UpdateAsync(s => s with { Databases = new Dictionary<string, string>(s.Databases) { [database] = id } });
+        return await FindAsync(ovh, live.Id, ct);
     }
 
-    public static async Task<string?> FindAsync(OvhCloudApi ovh, string cluster, string name, CancellationToken ct)
+    private async Task<DbDatabase?> FindAsync(OvhCloudApi ovh, string clusterId, CancellationToken ct)
     {
-        foreach (var id in await ovh.DatabaseIdsAsync(cluster, ct))
-            if ((await ovh.DatabaseAsync(cluster, id, ct)).Name == name)
-                return id;
+        foreach (var id in await ovh.DatabaseIdsAsync(clusterId, ct))
+            if (await ovh.DatabaseAsync(clusterId, id, ct) is { } found && found.Name == Name)
+                return found with { Id = id };
         return null;
     }
 
-    // the cluster's deletion takes its databases with it
-    public ResourceChange DestroyChange(LiveSnapshot live, bool destroyData) => ResourceChange.None(Kind, Name);
+    protected override ResourceChange Diff(DbDatabase? live, PlanContext plan) =>
+        live != null && plan.ChangeOf(cluster).Action is not (ChangeAction.Create or ChangeAction.Replace)
+            ? None()
+            : new(Kind, Name, ChangeAction.Create, [new("cluster", null, cluster.Name)]);
 
-    public Task DestroyAsync(ApplyContext context) => Task.CompletedTask;
+    protected override async Task<DbDatabase> ApplyAsync(ResourceChange change, DbDatabase? live, ApplyContext context)
+    {
+        var (ovh, ct) = (context.Apis.Ovh, context.CancellationToken);
+        var clusterId = cluster.IdIn(context);
+        return await CreateOrAdoptAsync($"database {Name}",
+            async () => await cluster.WhenBusyAsync(context, this, clusterId, () => ovh.CreateDatabaseAsync(clusterId, Name, ct)),
+            () => FindAsync(ovh, clusterId, ct));
+    }
+
+    protected override DatabaseState? Record(DbDatabase? live, DatabaseState? recorded) => live?.Id is { } id ? new(id, live.Name) : null;
+
+    protected override ResourceChange DestroyChange(DbDatabase? live, bool destroyData) => None();
 }

@@ -1,54 +1,63 @@
 using AccoReboot.Cloud.Ovh;
 using AccoReboot.Infra.Apply;
+using BuildEngine;
 
 namespace AccoReboot.Infra.Resources;
 
+sealed record DbIpRestrictionState(IReadOnlyList<string> Ips);
+
+/// <summary>Who may reach the cluster now.</summary>
+sealed record DbIpRestrictionLive(IReadOnlyList<string> Ips);
+
 /// <summary>
 /// Who may reach the database: the instance's IPv4 only (OVH lets nobody in by default). Set through the
-/// cluster's ipRestrictions (the older /ipRestriction endpoints are deprecated); follows the instance when it is replaced.
+/// cluster's ipRestrictions (the older /ipRestriction endpoints are deprecated); follows the instance when it is
+/// replaced.
 /// </summary>
-sealed class DbIpRestrictionResource(DesiredEnvironment desired) : IManagedResource
+sealed class DbIpRestrictionResource(DesiredEnvironment desired, DbClusterResource cluster, InstanceResource instance, IReadOnlyList<DatabaseResource> databases)
+    : Resource<DbIpRestrictionLive, DbIpRestrictionState>
 {
-    public string Kind => "db-ip-restriction";
-    public string Name => desired.ClusterName;
+    public override string Kind => "db-ip-restriction";
+    public override string Name => desired.ClusterName;
 
     // after the databases: a change here makes the cluster UPDATING, during which OVH refuses new ones. The user is
     // created at the same time as the databases and waits for READY meanwhile; if its create comes late it is
-    // answered 409 and waits for the update (OvhRetry), so it is not worth holding the restriction back for it.
-    public IReadOnlyList<string> DependsOn =>
-        new[] { "db-cluster." + desired.ClusterName, "instance." + desired.InstanceName }
-            .Concat(desired.Database.Databases.Select(d => "database." + d)).ToList();
+    // answered 409 and waits for the update, so it is not worth holding the restriction back for it.
+    public override IReadOnlyList<IResource> DependsOn => [cluster, instance, .. databases];
 
-    public ResourceChange Diff(LiveSnapshot live)
+    protected override async Task<DbIpRestrictionLive?> ReadAsync(DbIpRestrictionState? recorded, ReadContext context) =>
+        await context.LiveOf(cluster) is { } live ? new DbIpRestrictionLive(live.Service.IpRestrictions?.Select(r => r.Ip).Order().ToList() ?? []) : null;
+
+    protected override ResourceChange Diff(DbIpRestrictionLive? live, PlanContext plan)
     {
-        var current = live.Cluster?.IpRestrictions?.Select(r => r.Ip).Order().ToList() ?? [];
-        var instanceChanges = new InstanceResource(desired).Diff(live).Action != ChangeAction.NoOp;
-        var wanted = instanceChanges || live.Server?.Ipv4 == null ? AttributeChange.KnownAfterApply + "/32" : live.Server.Ipv4 + "/32";
-        var before = current.Count == 0 ? "(nobody)" : string.Join(", ", current);
-        if (!instanceChanges && current.SequenceEqual([wanted])) return ResourceChange.None(Kind, Name);
-        return new(Kind, Name, ChangeAction.Update, [new("ip", before, wanted)]);
+        var current = live?.Ips ?? [];
+        var instanceChanges = plan.ChangeOf(instance).Action != ChangeAction.NoOp;
+        var ipv4 = plan.Live.Of(instance)?.Server?.Ipv4;
+        var wanted = (instanceChanges || ipv4 == null ? AttributeChange.KnownAfterApply : ipv4) + "/32";
+        if (!instanceChanges && plan.ChangeOf(cluster).Action == ChangeAction.NoOp && current.SequenceEqual([wanted])) return None();
+        return new(Kind, Name, ChangeAction.Update, [new("ip", current.Count == 0 ? "(nobody)" : string.Join(", ", current), wanted)]);
     }
 
-    public async Task ApplyAsync(ResourceChange change, ApplyContext context)
+    protected override async Task<DbIpRestrictionLive> ApplyAsync(ResourceChange change, DbIpRestrictionLive? live, ApplyContext context)
     {
-        var ovh = context.Apis.Ovh;
-        var ct = context.CancellationToken;
-        var cluster = context.Outputs["cluster.id"];
-        var ip = (context.Outputs.TryGetValue("instance.ipv4", out var address) ? address
-            : throw new BuildEngine.BuildFailure($"{desired.InstanceName} has no IPv4 yet: the database cannot be opened to it. Run Apply again once it is ACTIVE.")) + "/32";
-        await OvhRetry.WhenNotReadyAsync(context, cluster, Name, async () =>
+        var (ovh, ct) = (context.Apis.Ovh, context.CancellationToken);
+        var clusterId = cluster.IdIn(context);
+        var ip = (context.Current(instance)?.Server?.Ipv4
+                  ?? throw new BuildFailure($"{desired.InstanceName} has no IPv4 yet: the database cannot be opened to it. Run Apply again once it is ACTIVE.")) + "/32";
+        await cluster.WhenBusyAsync(context, this, clusterId, async () =>
         {
-            var live = await ovh.ClusterAsync(cluster, ct);
-            if (live.IpRestrictions?.Select(r => r.Ip).SequenceEqual([ip]) == true) return live;
-            return await ovh.UpdateClusterAsync(cluster, new DbServiceUpdate(live.Description ?? Name, live.Plan!, live.Version!, live.Flavor!,
-                live.NodeNumber ?? 1, [new DbIpRestriction(ip, desired.InstanceName)]), ct);
+            var now = await ovh.ClusterAsync(clusterId, ct);
+            if (now.IpRestrictions?.Select(r => r.Ip).SequenceEqual([ip]) == true) return now;
+            return await ovh.UpdateClusterAsync(clusterId, new DbServiceUpdate(now.Description ?? Name, now.Plan!, now.Version!, now.Flavor!,
+                now.NodeNumber ?? 1, [new DbIpRestriction(ip, desired.InstanceName)]), ct);
         });
-        var ready = await DbClusterResource.WaitReadyAsync(context, cluster, Name);
-        await context.State.UpdateAsync(s => s with { DbIpRestrictions = [ip] });
-        await DbClusterResource.RecordAsync(context, ready);
+        await cluster.WaitReadyAsync(context, clusterId, this);
+        return new DbIpRestrictionLive([ip]);
     }
 
-    public ResourceChange DestroyChange(LiveSnapshot live, bool destroyData) => ResourceChange.None(Kind, Name);
+    protected override DbIpRestrictionState? Record(DbIpRestrictionLive? live, DbIpRestrictionState? recorded) =>
+        live is { Ips.Count: > 0 } ? new(live.Ips) : null;
 
-    public Task DestroyAsync(ApplyContext context) => Task.CompletedTask;
+    // the cluster's deletion takes its restrictions with it
+    protected override ResourceChange DestroyChange(DbIpRestrictionLive? live, bool destroyData) => None();
 }

@@ -1,4 +1,3 @@
-using AccoReboot.Cloud.Http;
 using AccoReboot.Cloud.OpenStack;
 using AccoReboot.Infra.Apply;
 using AccoReboot.State;
@@ -6,33 +5,71 @@ using BuildEngine;
 
 namespace AccoReboot.Infra.Resources;
 
+sealed record InstanceState(string Id, string Name, string? Ipv4, string? Status);
+
+/// <summary>The ids a new instance is made with, looked up by the names the profile gives.</summary>
+sealed record InstanceCatalog(string FlavorId, string ImageId, string NetworkId, IReadOnlyDictionary<string, string> FlavorNames);
+
+/// <summary>The instance as read: the server when there is one, and the catalog to (re)create it from.</summary>
+sealed record InstanceLive(Server? Server, InstanceCatalog Catalog);
+
 /// <summary>
 /// The instance that runs the stack. Flavor, image, deploy key and cloud-init are set at boot and force a new
 /// instance when they change; they are compared through the instance's metadata (the image by name, so a new
-/// build of "Ubuntu 24.04" published by OVH is not a change).
+/// build of "Ubuntu 24.04" published by OVH is not a change). What the deploy learnt of an instance (host key,
+/// release) names it, so a new instance starts without them.
 /// </summary>
-sealed class InstanceResource(DesiredEnvironment desired) : IManagedResource
+sealed class InstanceResource(DesiredEnvironment desired, SecurityGroupResource securityGroup, KeypairResource keypair) : Resource<InstanceLive, InstanceState>
 {
     public const string ManagedBy = "managed-by";
     public const string ImageName = "image-name";
     public const string UserDataSha256 = "user-data-sha256";
     public const string SshKeySha256 = "ssh-key-sha256";
 
-    public string Kind => "instance";
-    public string Name => desired.InstanceName;
-    public IReadOnlyList<string> DependsOn => ["security-group." + desired.SecurityGroupName, "keypair." + desired.KeypairName];
+    public override string Kind => "instance";
+    public override string Name => desired.InstanceName;
+    public override IReadOnlyList<IResource> DependsOn => [securityGroup, keypair];
 
-    public ResourceChange Diff(LiveSnapshot live)
+    protected override async Task<InstanceLive?> ReadAsync(InstanceState? recorded, ReadContext context)
     {
-        var server = live.Server;
-        if (server == null)
+        var (apis, ct) = (context.Apis, context.CancellationToken);
+        var flavors = apis.Nova.FlavorsAsync(ct);
+        var image = apis.Glance.NewestActiveAsync(desired.Image, ct);
+        var network = apis.Neutron.NetworkNamedAsync(DesiredEnvironment.ExternalNetwork, ct);
+        var server = FindServerAsync(recorded, context);
+        await Task.WhenAll(flavors, image, network, server);
+
+        var flavor = (await flavors).FirstOrDefault(f => f.Name == desired.Flavor)
+                     ?? throw new BuildFailure($"Unknown flavor '{desired.Flavor}' in {desired.Region}: available flavors are {string.Join(", ", (await flavors).Select(f => f.Name).Order())}. Fix Flavor in .nuke/parameters.{desired.Name}.json.");
+        if (await image == null)
+            throw new BuildFailure($"No active image named '{desired.Image}' in {desired.Region}: available images are {string.Join(", ", await apis.Glance.ActiveNamesAsync(ct))}. Fix Image in .nuke/parameters.{desired.Name}.json.");
+        var catalog = new InstanceCatalog(flavor.Id, (await image)!.Id,
+            (await network)?.Id ?? throw new BuildFailure($"No {DesiredEnvironment.ExternalNetwork} network in {desired.Region}."),
+            (await flavors).ToDictionary(f => f.Id, f => f.Name));
+        return new InstanceLive(await server, catalog);
+    }
+
+    private async Task<Server?> FindServerAsync(InstanceState? recorded, ReadContext context)
+    {
+        var nova = context.Apis.Nova;
+        if (recorded != null && await nova.ServerAsync(recorded.Id, context.CancellationToken) is { } byId && byId.Name == Name)
+            return byId;
+        var named = await nova.ServersNamedAsync(Name, context.CancellationToken);
+        return named.Count <= 1
+            ? named.SingleOrDefault()
+            : throw new BuildFailure($"{named.Count} instances are named {Name} ({string.Join(", ", named.Select(s => s.Id))}): delete the extra ones, then run again.");
+    }
+
+    protected override ResourceChange Diff(InstanceLive? live, PlanContext plan)
+    {
+        if (live?.Server is not { } server)
             return new(Kind, Name, ChangeAction.Create,
             [
                 new("flavor", null, desired.Flavor), new("image", null, desired.Image), new("region", null, desired.Region),
                 new("ipv4", null, AttributeChange.KnownAfterApply),
             ]);
         var changes = new List<AttributeChange>();
-        var flavorName = server.FlavorId != null && live.FlavorNames.TryGetValue(server.FlavorId, out var f) ? f : server.FlavorId;
+        var flavorName = server.FlavorId != null && live.Catalog.FlavorNames.TryGetValue(server.FlavorId, out var f) ? f : server.FlavorId;
         if (flavorName != desired.Flavor) changes.Add(new("flavor", flavorName, desired.Flavor, ForcesReplacement: true));
         var image = server.Metadata.GetValueOrDefault(ImageName);
         if (image != desired.Image) changes.Add(new("image", image ?? "(unknown)", desired.Image, ForcesReplacement: true));
@@ -49,23 +86,23 @@ sealed class InstanceResource(DesiredEnvironment desired) : IManagedResource
             // a run stopped while it was being built: wait for it (its address is hidden until then)
             return new(Kind, Name, ChangeAction.Update, [new("status", "BUILD", "ACTIVE"), new("ipv4", null, AttributeChange.KnownAfterApply)]);
         if (changes.Count == 0)
-            return ResourceChange.None(Kind, Name, server.Status == "SHUTOFF" ? "stopped (Start starts it)" : null);
+            return None(server.Status == "SHUTOFF" ? "stopped (Start starts it)" : null);
         return new(Kind, Name, ChangeAction.Replace, changes.Append(new("ipv4", server.Ipv4, AttributeChange.KnownAfterApply)).ToList(),
             server.Status == "ERROR" ? server.FaultMessage : null);
     }
 
-    public async Task ApplyAsync(ResourceChange change, ApplyContext context)
+    protected override async Task<InstanceLive> ApplyAsync(ResourceChange change, InstanceLive? live, ApplyContext context)
     {
-        if (change.Action == ChangeAction.Update)
+        var catalog = live!.Catalog;
+        if (change.Action == ChangeAction.Update) return live with { Server = await WaitActiveAsync(context, live.Server!.Id) };
+        if (change.Action == ChangeAction.Replace)
         {
-            await WaitActiveAsync(context, context.Live.Server!.Id);
-            return;
+            await DestroyAsync(live, context);
+            await RecordAsync(context, live with { Server = null });
         }
-        if (change.Action == ChangeAction.Replace) await DestroyAsync(context);
         var nova = context.Apis.Nova;
         var ct = context.CancellationToken;
-        var live = context.Live;
-        var creation = new ServerCreation(Name, live.FlavorId!, live.ImageId!, live.NetworkId!, desired.KeypairName, desired.SecurityGroupName,
+        var creation = new ServerCreation(Name, catalog.FlavorId, catalog.ImageId, catalog.NetworkId, desired.KeypairName, desired.SecurityGroupName,
             Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(desired.UserData)),
             new Dictionary<string, string>
             {
@@ -75,44 +112,40 @@ sealed class InstanceResource(DesiredEnvironment desired) : IManagedResource
                 [UserDataSha256] = desired.UserDataSha256,
                 [SshKeySha256] = desired.SshKeySha256,
             });
-        string id;
-        try
-        {
-            id = await nova.CreateServerAsync(creation, ct);
-        }
-        catch (Exception e) when (e is CloudUnreachableException || e is OpenStackApiException { Status: >= System.Net.HttpStatusCode.InternalServerError })
-        {
-            // the create may have happened: adopt it rather than make a second one
-            id = (await nova.ServersNamedAsync(Name, ct)).SingleOrDefault()?.Id ?? throw AdoptionFailure.Of(e, $"instance {Name}");
-        }
-        await context.State.UpdateAsync(s => s with { Instance = new InstanceState(id, Name, null, "BUILD") });
-        await WaitActiveAsync(context, id);
+        var id = await CreateOrAdoptAsync($"instance {Name}", () => nova.CreateServerAsync(creation, ct),
+            async () => (await nova.ServersNamedAsync(Name, ct)).SingleOrDefault()?.Id);
+        await RecordSliceAsync(context, new InstanceState(id, Name, null, "BUILD"));
+        return live with { Server = await WaitActiveAsync(context, id) };
     }
 
-    private async Task WaitActiveAsync(ApplyContext context, string id)
+    private async Task<Server> WaitActiveAsync(ApplyContext context, string id)
     {
         var nova = context.Apis.Nova;
         var server = await context.Poller.UntilAsync($"{Name} to become ACTIVE", async token =>
                 await nova.ServerAsync(id, token) ?? throw new BuildFailure($"{Name} ({id}) disappeared while it was being built."),
-            s => s.Status is "ACTIVE" or "ERROR", context.Polling.ServerTimeout, s => context.Report(Name, s.Status));
+            s => s.Status is "ACTIVE" or "ERROR", context.Polling.ServerTimeout, s => context.Report(this, $"instance {s.Status}"));
         if (server.Status == "ERROR")
             throw new BuildFailure($"{Name} went to ERROR: {server.FaultMessage ?? "no fault message"}. The next Apply replaces it.");
-        context.Outputs["instance.id"] = server.Id;
-        context.Outputs["instance.ipv4"] = server.Ipv4 ?? throw new BuildFailure($"{Name} is ACTIVE without an IPv4 on {DesiredEnvironment.ExternalNetwork}.");
-        await context.State.UpdateAsync(s => s with { Instance = new InstanceState(server.Id, Name, server.Ipv4, server.Status), HostKey = null, Release = null });
+        if (server.Ipv4 == null) throw new BuildFailure($"{Name} is ACTIVE without an IPv4 on {DesiredEnvironment.ExternalNetwork}.");
+        return server;
     }
 
-    public ResourceChange DestroyChange(LiveSnapshot live, bool destroyData) =>
-        live.Server == null ? ResourceChange.None(Kind, Name) : new(Kind, Name, ChangeAction.Delete, [new("ipv4", live.Server.Ipv4, null)]);
+    protected override InstanceState? Record(InstanceLive? live, InstanceState? recorded) =>
+        live?.Server is { } s ? new InstanceState(s.Id, s.Name, s.Ipv4, s.Status) : null;
 
-    public async Task DestroyAsync(ApplyContext context)
+    protected override EnvironmentOutputs Export(InstanceState recorded, EnvironmentOutputs outputs) =>
+        outputs with { InstanceId = recorded.Id, Ipv4 = recorded.Ipv4 };
+
+    protected override ResourceChange DestroyChange(InstanceLive? live, bool destroyData) =>
+        live?.Server is not { } server ? None() : new(Kind, Name, ChangeAction.Delete, [new("ipv4", server.Ipv4, null)]);
+
+    protected override async Task DestroyAsync(InstanceLive live, ApplyContext context)
     {
+        if (live.Server is not { } server) return;
         var nova = context.Apis.Nova;
-        var server = context.Live.Server!;
         await nova.DeleteServerAsync(server.Id, context.CancellationToken);
         await context.Poller.UntilAsync($"{Name} to be deleted", token => nova.ServerAsync(server.Id, token), s => s == null,
-            context.Polling.ServerTimeout, s => context.Report(Name, s == null ? "deleted" : "deleting"));
-        await context.State.UpdateAsync(s => s with { Instance = null, HostKey = null, Release = null });
+            context.Polling.ServerTimeout, s => context.Report(this, s == null ? "deleted" : $"instance {s.Status}, deleting"));
     }
 
     private static string? Short(string? hash) => hash == null ? "(unknown)" : hash.Length > 12 ? hash[..12] : hash;

@@ -1,53 +1,42 @@
-using AccoReboot.Cloud.Http;
 using AccoReboot.Cloud.OpenStack;
 using AccoReboot.Infra.Apply;
-using AccoReboot.State;
 using BuildEngine;
 
 namespace AccoReboot.Infra.Resources;
 
-/// <summary>The deploy key registered in Nova. Nova keypairs cannot change: a new key replaces it.</summary>
-sealed class KeypairResource(DesiredEnvironment desired) : IManagedResource
-{
-    public string Kind => "keypair";
-    public string Name => desired.KeypairName;
-    public IReadOnlyList<string> DependsOn => [];
+sealed record KeypairState(string Name, string? Fingerprint);
 
-    public ResourceChange Diff(LiveSnapshot live)
+/// <summary>The deploy key registered in Nova. Nova keypairs cannot change: a new key replaces it.</summary>
+sealed class KeypairResource(DesiredEnvironment desired) : Resource<Keypair, KeypairState>
+{
+    public override string Kind => "keypair";
+    public override string Name => desired.KeypairName;
+
+    protected override Task<Keypair?> ReadAsync(KeypairState? recorded, ReadContext context) =>
+        context.Apis.Nova.KeypairAsync(Name, context.CancellationToken);
+
+    protected override ResourceChange Diff(Keypair? live, PlanContext plan)
     {
-        if (live.Keypair == null) return new(Kind, Name, ChangeAction.Create, [new("public_key", null, Shorten(desired.SshPublicKey))]);
-        return SameKey(live.Keypair.PublicKey, desired.SshPublicKey)
-            ? ResourceChange.None(Kind, Name)
-            : new(Kind, Name, ChangeAction.Replace, [new("public_key", Shorten(live.Keypair.PublicKey), Shorten(desired.SshPublicKey), ForcesReplacement: true)]);
+        if (live == null) return new(Kind, Name, ChangeAction.Create, [new("public_key", null, Shorten(desired.SshPublicKey))]);
+        return SameKey(live.PublicKey, desired.SshPublicKey)
+            ? None()
+            : new(Kind, Name, ChangeAction.Replace, [new("public_key", Shorten(live.PublicKey), Shorten(desired.SshPublicKey), ForcesReplacement: true)]);
     }
 
-    public async Task ApplyAsync(ResourceChange change, ApplyContext context)
+    protected override async Task<Keypair> ApplyAsync(ResourceChange change, Keypair? live, ApplyContext context)
     {
         var nova = context.Apis.Nova;
         var ct = context.CancellationToken;
         if (change.Action == ChangeAction.Replace) await nova.DeleteKeypairAsync(Name, ct);
-        Keypair keypair;
-        try
-        {
-            keypair = await nova.CreateKeypairAsync(Name, desired.SshPublicKey.Trim(), ct);
-        }
-        catch (Exception e) when (e is CloudUnreachableException || e is OpenStackApiException { IsConflict: true } || e is OpenStackApiException { Status: >= System.Net.HttpStatusCode.InternalServerError })
-        {
-            keypair = await nova.KeypairAsync(Name, ct) ?? throw AdoptionFailure.Of(e, $"keypair {Name}");
-            if (!SameKey(keypair.PublicKey, desired.SshPublicKey))
-                throw new BuildFailure($"A keypair named {Name} exists with another public key; it is not ours to replace without a plan: run Plan again.");
-        }
-        await context.State.UpdateAsync(s => s with { Keypair = new KeypairState(keypair.Name, keypair.Fingerprint) });
+        var keypair = await CreateOrAdoptAsync($"keypair {Name}", () => nova.CreateKeypairAsync(Name, desired.SshPublicKey.Trim(), ct), () => nova.KeypairAsync(Name, ct));
+        if (!SameKey(keypair.PublicKey, desired.SshPublicKey))
+            throw new BuildFailure($"A keypair named {Name} exists with another public key; it is not ours to replace without a plan: run Plan again.");
+        return keypair;
     }
 
-    public ResourceChange DestroyChange(LiveSnapshot live, bool destroyData) =>
-        live.Keypair == null ? ResourceChange.None(Kind, Name) : new(Kind, Name, ChangeAction.Delete, []);
+    protected override KeypairState? Record(Keypair? live, KeypairState? recorded) => live == null ? null : new(live.Name, live.Fingerprint);
 
-    public async Task DestroyAsync(ApplyContext context)
-    {
-        await context.Apis.Nova.DeleteKeypairAsync(Name, context.CancellationToken);
-        await context.State.UpdateAsync(s => s with { Keypair = null });
-    }
+    protected override Task DestroyAsync(Keypair live, ApplyContext context) => context.Apis.Nova.DeleteKeypairAsync(Name, context.CancellationToken);
 
     // Nova may drop the comment of a key: compare type and key material
     private static bool SameKey(string a, string b) =>

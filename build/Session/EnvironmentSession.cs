@@ -1,0 +1,70 @@
+using AccoReboot.Cloud;
+using AccoReboot.Cloud.Http;
+using AccoReboot.Cloud.OpenStack;
+using AccoReboot.Cloud.Ovh;
+using AccoReboot.Secrets;
+using AccoReboot.State;
+
+namespace AccoReboot.Session;
+
+/// <summary>Where an environment's cloud and state are, and how patiently to call them.</summary>
+sealed record CloudLocation(
+    string Environment,
+    string OvhEndpoint,
+    string IdentityUrl,
+    string Region,
+    string StateBucket,
+    string StateRegion,
+    string? S3Endpoint,
+    RetrySettings Retry);
+
+/// <summary>
+/// One environment's cloud clients and state store: what Infra (Apply, Down…) and Deploy (Deploy, Rollback…) share.
+/// A run that changes the environment holds the state lock through <see cref="UnderLockAsync"/>.
+/// </summary>
+sealed class EnvironmentSession(CloudApis apis, S3StateStore state, TimeProvider clock)
+{
+    private static HttpClient Http => HttpRetry.SharedClient;
+
+    public CloudApis Apis { get; } = apis;
+    public S3StateStore State { get; } = state;
+    public TimeProvider Clock { get; } = clock;
+
+    public static EnvironmentSession Open(CloudLocation location, CommonCredentials common, EnvironmentCredentials environment, TimeProvider clock)
+    {
+        var ovh = new OvhClient(Http, OvhEndpoints.Resolve(location.OvhEndpoint),
+            new OvhCredentials(common.OvhApplicationKey, common.OvhApplicationSecret, common.OvhConsumerKey), clock, location.Retry);
+        var keystone = new Keystone(Http, new Uri(location.IdentityUrl),
+            new OpenStackCredentials(environment.OpenStackUsername, environment.OpenStackPassword, environment.OvhProjectId), location.Region, clock, location.Retry);
+        var openStack = new OpenStackClient(Http, keystone, location.Retry);
+        var apis = new CloudApis(new OvhCloudApi(ovh, environment.OvhProjectId), new Nova(openStack), new Neutron(openStack), new Glance(openStack));
+        return new EnvironmentSession(apis, OpenState(location, common, clock), clock);
+    }
+
+    public static S3StateStore OpenState(CloudLocation location, CommonCredentials common, TimeProvider clock)
+    {
+        var endpoint = location.S3Endpoint != null ? new Uri(location.S3Endpoint) : StateLocation.OvhEndpoint(location.StateRegion);
+        var where = new StateLocation(endpoint, location.StateRegion, location.StateBucket, location.Environment);
+        return new S3StateStore(S3StateStore.Client(where, common.S3AccessKey, common.S3SecretKey, location.Retry), where, clock, location.Retry);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> with the state lock held and the state read under it; the lock is released
+    /// whatever happens (a cancelled run too: the release does not take the run's token).
+    /// </summary>
+    public async Task<T> UnderLockAsync<T>(string operation, string who, bool forceUnlock, Func<StoredState?, Task<T>> run, CancellationToken ct)
+    {
+        var held = await State.AcquireLockAsync(operation, who, forceUnlock, ct);
+        try
+        {
+            return await run(await State.ReadAsync(ct));
+        }
+        finally
+        {
+            await State.ReleaseLockAsync(held, CancellationToken.None);
+        }
+    }
+
+    public Task UnderLockAsync(string operation, string who, bool forceUnlock, Func<StoredState?, Task> run, CancellationToken ct) =>
+        UnderLockAsync(operation, who, forceUnlock, async stored => { await run(stored); return true; }, ct);
+}
