@@ -9,6 +9,9 @@ using BuildEngine;
 
 partial class Build
 {
+    /// <summary>The build's one clock: cloud deadlines and retries, polling, the state lock, seals, releases.</summary>
+    static TimeProvider Clock => TimeProvider.System;
+
     TestSuite TestSuite => new(RootDirectory, Processes, CancellationToken);
     WorkflowFiles WorkflowFiles => new(this, Log);
 
@@ -18,7 +21,7 @@ partial class Build
 
     // the sandbox's test key is committed: --env sandbox (and its cloud) work without setting SOPS_AGE_KEY_FILE
     SopsDotenvStore StoreFor(bool sandbox) => new(RootDirectory,
-        new AgeIdentitySources(ProcessEnvironment, Processes, sandbox ? [Path.Combine(RootDirectory, "credentials", "sandbox", "age-key.txt")] : []), TimeProvider.System);
+        new AgeIdentitySources(ProcessEnvironment, Processes, sandbox ? [Path.Combine(RootDirectory, "credentials", "sandbox", "age-key.txt")] : []), Clock);
     SopsConfig SopsConfig() => AccoReboot.Secrets.SopsConfig.Load(Path.Combine(RootDirectory, ".sops.yaml"), ".sops.yaml");
     CredentialsFiles CredentialsFiles => new(RootDirectory, CommonCredentials);
     CredentialsLoader? _credentials;
@@ -46,7 +49,7 @@ partial class Build
                     StateRegion = profile.Text("StateRegion") ?? "GRA",
                     S3Endpoint = profile.Text("S3Endpoint"),
                 };
-                return EnvironmentSession.OpenState(settings.Location, common, TimeProvider.System);
+                return EnvironmentSession.OpenState(settings.Location, common, Clock);
             });
         }).ToList();
 
@@ -103,15 +106,15 @@ partial class Build
         new DatabaseSpec(DbVersion, DbPlan, DbFlavor, DbRegion, DbNodes, DbDiskSize, Databases, DbUser, DbUserRoles),
         AdminCidrs, Protected, StateBucket ?? $"accoreboot-state-{Env}", StateRegion, S3Endpoint,
         PollSettings.Default with { Interval = TimeSpan.FromSeconds(PollInterval) },
-        (PollInterval < 1 ? RetrySettings.Fast : new RetrySettings()) with { Attempt = TimeSpan.FromSeconds(CallTimeout) });
+        (PollInterval < 1 ? RetrySettings.Fast : new RetrySettings()) with { Attempt = TimeSpan.FromSeconds(CallTimeout), Clock = Clock });
 
     ProvisioningInputs ProvisioningInputs => new(
         Settings,
-        async () => EnvironmentSession.Open(Settings.Location, await Credentials.CommonAsync(CancellationToken), await Credentials.EnvironmentAsync(Env!, CancellationToken), TimeProvider.System),
+        async () => EnvironmentSession.Open(Settings.Location, await Credentials.CommonAsync(CancellationToken), await Credentials.EnvironmentAsync(Env!, CancellationToken), Clock),
         DesiredEnvironmentAsync,
         SealForEnvironment,
         Operator.Describe(ProcessEnvironment),
-        TimeProvider.System);
+        Clock);
 
     async Task<DesiredEnvironment> DesiredEnvironmentAsync()
     {
@@ -155,7 +158,7 @@ partial class Build
         Templates,
         Secrets,
         Operator.Describe(ProcessEnvironment),
-        TimeProvider.System);
+        Clock);
 
     StackSettings StackSettings => new(
         Env ?? "", Domain, new AcmeSettings(AcmeEmail, AcmeCa, AcmeCaRoot), PublicBind, HttpPort, HttpsPort, MqttPort, EmqxDashboard, DashboardPort,

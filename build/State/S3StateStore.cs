@@ -54,16 +54,16 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
     /// </summary>
     private async Task<T> Reach<T>(string call, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_retry.CallTimeout);
-        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var timeout = new CancellationTokenSource(_retry.CallTimeout, clock);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var started = clock.GetTimestamp();
         try
         {
             return await work(deadline.Token);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && Unreachable(e) is { } what)
         {
-            throw new CloudUnreachableException($"S3 {call} (bucket {location.Bucket})", location.Endpoint, what, 0, started.Elapsed, idempotent: true, e);
+            throw new CloudUnreachableException($"S3 {call} (bucket {location.Bucket})", location.Endpoint, what, 0, clock.GetElapsedTime(started), idempotent: true, e);
         }
     }
 
@@ -188,7 +188,7 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Conflict)
             {
                 // another writer raced us on the lock key: look again
-                await Task.Delay(TimeSpan.FromMilliseconds(50 * (attempt + 1)), ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * (attempt + 1)), clock, ct);
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
             {

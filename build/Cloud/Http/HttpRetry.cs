@@ -10,10 +10,12 @@ namespace AccoReboot.Cloud.Http;
 /// How long one cloud call (OVH, OpenStack, S3) may take. An attempt runs from sending the request to the last byte
 /// of the answer (a server that drips its answer is cut off too); the call, all attempts and backoff together, ends
 /// within <see cref="CallTimeout"/>. With the defaults a call that gets no answer fails after 30 s (README, "Bad
-/// input and faults"). Tests and the sandbox shorten the delays.
+/// input and faults"). Tests and the sandbox shorten the delays. The deadlines and delays run on
+/// <see cref="Clock"/> (the build's one clock; a test's fake clock runs them in milliseconds).
 /// </summary>
-sealed record RetrySettings(int MaxAttempts = 6, TimeSpan? BaseDelay = null, TimeSpan? Attempt = null, TimeSpan? Call = null)
+sealed record RetrySettings(int MaxAttempts = 6, TimeSpan? BaseDelay = null, TimeSpan? Attempt = null, TimeSpan? Call = null, TimeProvider? Clock = null)
 {
+    public TimeProvider Time => Clock ?? TimeProvider.System;
     public TimeSpan Delay => BaseDelay ?? TimeSpan.FromSeconds(1);
     public TimeSpan AttemptTimeout => Attempt ?? TimeSpan.FromSeconds(15);
     public TimeSpan CallTimeout => Call ?? AttemptTimeout * 2;
@@ -39,7 +41,7 @@ static class HttpRetry
 
     public static ResiliencePipeline<HttpResponseMessage> For(bool idempotent, RetrySettings settings, Action? onRetry = null)
     {
-        return new ResiliencePipelineBuilder<HttpResponseMessage>()
+        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = settings.Time }
             .AddTimeout(new TimeoutStrategyOptions { Timeout = settings.CallTimeout })
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -80,7 +82,8 @@ static class HttpRetry
         Func<HttpRequestMessage> request, CancellationToken cancellationToken)
     {
         var tries = 1;
-        var started = System.Diagnostics.Stopwatch.StartNew();
+        var clock = settings.Time;
+        var started = clock.GetTimestamp();
         try
         {
             var response = await For(idempotent, settings, () => tries++).ExecuteAsync(async token =>
@@ -103,9 +106,10 @@ static class HttpRetry
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && CloudUnreachableException.Describe(e, settings) is { } what)
         {
             // the call's deadline, not one attempt's, ended it (retries of 429 or 5xx used the time up)
-            if (e is TimeoutRejectedException && started.Elapsed >= settings.CallTimeout * 0.95 && tries > 1)
+            var elapsed = clock.GetElapsedTime(started);
+            if (e is TimeoutRejectedException && elapsed >= settings.CallTimeout * 0.95 && tries > 1)
                 what = $"no answer within the call's {settings.CallTimeout.TotalSeconds:0.#} s";
-            throw new CloudUnreachableException(call, url, what, tries, started.Elapsed, idempotent, e);
+            throw new CloudUnreachableException(call, url, what, tries, elapsed, idempotent, e);
         }
     }
 

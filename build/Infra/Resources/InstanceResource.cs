@@ -54,10 +54,7 @@ sealed class InstanceResource(DesiredEnvironment desired, SecurityGroupResource 
         var nova = context.Apis.Nova;
         if (recorded != null && await nova.ServerAsync(recorded.Id, context.CancellationToken) is { } byId && byId.Name == Name)
             return byId;
-        var named = await nova.ServersNamedAsync(Name, context.CancellationToken);
-        return named.Count <= 1
-            ? named.SingleOrDefault()
-            : throw new BuildFailure($"{named.Count} instances are named {Name} ({string.Join(", ", named.Select(s => s.Id))}): delete the extra ones, then run again.");
+        return TheOneNamed(await nova.ServersNamedAsync(Name, context.CancellationToken), s => s.Id, "instances");
     }
 
     protected override ResourceChange Diff(InstanceLive? live, PlanContext plan)

@@ -94,6 +94,12 @@ abstract class Resource<TLive, TState> : ILiveOf<TLive> where TLive : class wher
         }
     }
 
+    /// <summary>The one resource of this name, if any: several are an error for a person to solve (which one is ours?).</summary>
+    protected T? TheOneNamed<T>(IReadOnlyList<T> named, Func<T, string> id, string kinds) where T : class =>
+        named.Count <= 1
+            ? named.SingleOrDefault()
+            : throw new BuildEngine.BuildFailure($"{named.Count} {kinds} are named {Name} ({string.Join(", ", named.Select(id))}): delete the extra ones, then run again.");
+
     async Task<object?> IResource.ReadLiveAsync(ReadContext context) => await ReadAsync(context.State?.Slice<TState>(Address), context);
 
     ResourceChange IResource.Diff(PlanContext plan) => Diff(plan.Live.Of(this), plan);

@@ -21,10 +21,7 @@ sealed class SecurityGroupResource(DesiredEnvironment desired) : Resource<Securi
         var neutron = context.Apis.Neutron;
         if (recorded != null && await neutron.SecurityGroupAsync(recorded.Id, context.CancellationToken) is { } byId && byId.Name == Name)
             return byId;
-        var named = await neutron.SecurityGroupsNamedAsync(Name, context.CancellationToken);
-        return named.Count <= 1
-            ? named.SingleOrDefault()
-            : throw new BuildFailure($"{named.Count} security groups are named {Name} ({string.Join(", ", named.Select(g => g.Id))}): delete the extra ones, then run again.");
+        return TheOneNamed(await neutron.SecurityGroupsNamedAsync(Name, context.CancellationToken), g => g.Id, "security groups");
     }
 
     protected override ResourceChange Diff(SecurityGroup? live, PlanContext plan)
