@@ -17,8 +17,10 @@ sealed record RollbackOutcome(string Release, string ApiImage);
 /// it fails. Every outcome is appended to the host's audit log.
 /// </summary>
 sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptions options, BuildLog log, string who, TimeProvider clock,
-    Func<Stream, Stream>? uploadThrough = null)
+    Func<DeployTarget, CancellationToken, Task<IRemoteHost>> connect, Func<Stream, Stream>? uploadThrough = null)
 {
+    private Task<IRemoteHost> ConnectAsync(DeployTarget target, CancellationToken ct) => connect(target, ct);
+
     /// <summary>
     /// True when the host runs this very release and every container is up and healthy: one remote command, no lock,
     /// nothing written. Then Deploy has nothing to do.
@@ -110,51 +112,9 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         }
     }
 
-    public async Task<SshSession> ConnectAsync(DeployTarget target, CancellationToken ct)
-    {
-        IReadOnlySet<string> fingerprints = new HashSet<string>();
-        IReadOnlyList<HostKey> known = [];
-        if (target.PinnedKey == null)
-        {
-            if (target.KnownHostsFile != null)
-            {
-                if (!File.Exists(target.KnownHostsFile)) throw new BuildFailure($"--known-hosts {target.KnownHostsFile} does not exist (or is not a file).");
-                string text;
-                try
-                {
-                    text = await File.ReadAllTextAsync(target.KnownHostsFile, ct);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new BuildFailure($"--known-hosts {target.KnownHostsFile}: cannot read it ({e.Message.TrimEnd('.')}).");
-                }
-                known = HostKeyPin.FromKnownHosts(text, target.Ssh.Host, target.Ssh.Port);
-            }
-            else fingerprints = HostKeyPin.FingerprintsFromConsole(await target.ConsoleOutput(ct));
-        }
-        var trust = new HostKeyTrust(target, fingerprints, known);
-        var session = await SshSession.ConnectAsync(target.Ssh, trust.Decide, ct);
-        if (trust.Pinned)
-        {
-            log.Info(target.OnPinned != null
-                ? $"Pinned the host key of {target.Ssh.Host}: {session.PresentedKey.Fingerprint} ({session.PresentedKey.Algorithm})."
-                : $"Trusted the host key of {target.Ssh.Host} from its console: {session.PresentedKey.Fingerprint} ({session.PresentedKey.Algorithm}); Deploy pins it.");
-            try
-            {
-                if (target.OnPinned != null) await target.OnPinned(session.PresentedKey);
-            }
-            catch
-            {
-                await session.DisposeAsync();
-                throw;
-            }
-        }
-        return session;
-    }
-
     public sealed record HostFacts(bool Marker, int Uid, int Gid, string? Current, string? ContentHash, IReadOnlyList<ServiceState> Services);
 
-    public async Task<HostFacts> FactsAsync(SshSession ssh, CancellationToken ct, bool withServices = false)
+    public async Task<HostFacts> FactsAsync(IRemoteHost ssh, CancellationToken ct, bool withServices = false)
     {
         var output = (await Run(ssh, withServices ? layout.FactsAndServices() : layout.Facts(), "read the host", ct)).Output;
         var parts = output.Split(RemoteLayout.ServicesSeparator, 2);
@@ -166,7 +126,7 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
             parts.Length == 2 ? StackServices.Parse(parts[1]) : []);
     }
 
-    private async Task<HostFacts> WaitForCloudInitAsync(SshSession ssh, DeployTarget target, CancellationToken ct)
+    private async Task<HostFacts> WaitForCloudInitAsync(IRemoteHost ssh, DeployTarget target, CancellationToken ct)
     {
         var poller = new Poller(options.PollInterval, clock, ct);
         try
@@ -181,7 +141,7 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         }
     }
 
-    private async Task LockAsync(SshSession ssh, string operation, CancellationToken ct)
+    private async Task LockAsync(IRemoteHost ssh, string operation, CancellationToken ct)
     {
         var owner = $"{who} {operation} {clock.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ}";
         if (options.ForceUnlock) await Run(ssh, layout.Unlock(), "break the deploy lock", ct);
@@ -191,7 +151,7 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         if (!result.Succeeded) throw Failure("prepare the application directory", result);
     }
 
-    private async Task UploadAsync(SshSession ssh, ReleaseFiles release, string id, CancellationToken ct)
+    private async Task UploadAsync(IRemoteHost ssh, ReleaseFiles release, string id, CancellationToken ct)
     {
         var bundle = ReleaseBundle.Of(release);
         var stream = (uploadThrough ?? (s => s))(new MemoryStream(bundle.Bytes));
@@ -208,7 +168,7 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         log.Info($"Uploaded release {id} ({bundle.Bytes.Length / 1024.0:0.0} KiB).");
     }
 
-    private async Task UpAndCheckAsync(SshSession ssh, StackSettings settings, string id, string? previous, CancellationToken ct)
+    private async Task UpAndCheckAsync(IRemoteHost ssh, StackSettings settings, string id, string? previous, CancellationToken ct)
     {
         var problem = await BringUpAsync(ssh, settings, ct);
         if (problem == null) return;
@@ -227,7 +187,7 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
     }
 
     /// <summary>compose up --wait, then /health and the JWKS through Caddy; null when all is well, else why not.</summary>
-    private async Task<string?> BringUpAsync(SshSession ssh, StackSettings settings, CancellationToken ct)
+    private async Task<string?> BringUpAsync(IRemoteHost ssh, StackSettings settings, CancellationToken ct)
     {
         var up = await ssh.RunAsync(layout.Up(options.UpTimeout), ct: ct);
         if (!up.Succeeded)
@@ -255,7 +215,7 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         }
     }
 
-    private async Task<RemoteResult> Run(SshSession ssh, string command, string what, CancellationToken ct, string? input = null)
+    private async Task<RemoteResult> Run(IRemoteHost ssh, string command, string what, CancellationToken ct, string? input = null)
     {
         log.Debug($"$ {command}");
         var result = await ssh.RunAsync(command, input, ct);

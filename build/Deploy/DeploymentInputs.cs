@@ -32,5 +32,6 @@ sealed record DeploymentInputs(
     string Who,
     TimeProvider Clock)
 {
-    public Deployer Deployer(BuildLog log) => new(new ReleaseRenderer(Templates), Layout, Options, log, Who, Clock);
+    public Deployer Deployer(BuildLog log) =>
+        new(new ReleaseRenderer(Templates), Layout, Options, log, Who, Clock, async (target, ct) => await new TrustedConnection(log).OpenAsync(target, ct));
 }

@@ -20,7 +20,7 @@ sealed class InteractiveShell(DeploymentInputs inputs, BuildLog log, Cancellatio
         var hostKey = site.PinnedKey;
         if (hostKey == null)
         {
-            await using var probe = await inputs.Deployer(log).ConnectAsync(target, cancellationToken);
+            await using var probe = await new TrustedConnection(log).OpenAsync(target, cancellationToken);
             hostKey = probe.PresentedKey;
         }
         using var key = PrivateScratchFile.Create("deploy_key", common.SshPrivateKey.Replace("\r\n", "\n").Trim() + "\n");

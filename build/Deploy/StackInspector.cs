@@ -57,11 +57,11 @@ sealed class StackInspector(DeploymentInputs inputs, BuildLog log, CancellationT
         }
     }
 
-    private async Task<(DeployedEnvironment site, State.StateDocument? state, SshSession ssh)> ConnectAsync()
+    private async Task<(DeployedEnvironment site, State.StateDocument? state, IRemoteHost ssh)> ConnectAsync()
     {
         var session = await inputs.OpenSession();
         var (site, state) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
-        var ssh = await inputs.Deployer(log).ConnectAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
+        var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
         return (site, state, ssh);
     }
 }

@@ -123,15 +123,15 @@ public class DeployTests
         var console = $"cloud-init: ...\n-----BEGIN SSH HOST KEY FINGERPRINTS-----\n256 {host.Key.Fingerprint} root@test (ED25519)\n-----END SSH HOST KEY FINGERPRINTS-----\n";
         var target = host.Target(console: console) with { PinnedKey = null };
         var deployer = host.Deployer(DeployHost.Log(new StringWriter()));
-        await using (var session = await deployer.ConnectAsync(target, default))
+        await using (var session = await host.Connection(DeployHost.Log(new StringWriter())).OpenAsync(target, default))
             Assert.Equal(host.Key, session.PresentedKey);
 
         var noFingerprints = target with { ConsoleOutput = _ => Task.FromResult("booting…\n") };
-        var failure = await Assert.ThrowsAsync<BuildFailure>(() => deployer.ConnectAsync(noFingerprints, default));
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() => host.Connection(DeployHost.Log(new StringWriter())).OpenAsync(noFingerprints, default));
         Assert.Contains("its console shows no SSH host key fingerprints yet", failure.Message);
 
         var otherFingerprint = target with { ConsoleOutput = _ => Task.FromResult(console.Replace(host.Key.Fingerprint, "SHA256:" + new string('A', 43))) };
-        Assert.Contains("is not among the fingerprints", (await Assert.ThrowsAsync<BuildFailure>(() => deployer.ConnectAsync(otherFingerprint, default))).Message);
+        Assert.Contains("is not among the fingerprints", (await Assert.ThrowsAsync<BuildFailure>(() => host.Connection(DeployHost.Log(new StringWriter())).OpenAsync(otherFingerprint, default))).Message);
     }
 
     [Fact]

@@ -197,11 +197,8 @@ public sealed class BadInputTableTests(TableCloud cloud) : IClassFixture<TableCl
             "missing" => scratch.Combine("known_hosts"),
             _ => scratch.Combine(new string('k', 300)),
         };
-        var deployer = new AccoReboot.Deploy.Deployer(new AccoReboot.Deploy.ReleaseRenderer(new AccoReboot.Deploy.TemplateRenderer(Repository.Path("templates"))),
-            new RemoteLayout("/opt/accoreboot", "accoreboot", "/var/lib/cloud/instance/boot-finished"), AccoReboot.Deploy.DeployOptions.Default,
-            DeployHost.Log(new StringWriter()), "tester@tests", TimeProvider.System);
         var target = new AccoReboot.Deploy.DeployTarget(new SshTarget("127.0.0.1", server.Port, "deploy", "unused"), null, _ => Task.FromResult(""), path);
-        var failure = await Assert.ThrowsAsync<BuildEngine.BuildFailure>(() => deployer.ConnectAsync(target, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<BuildEngine.BuildFailure>(() => new AccoReboot.Deploy.TrustedConnection(DeployHost.Log(new StringWriter())).OpenAsync(target, CancellationToken.None));
         Assert.Contains($"--known-hosts {path} {says}", failure.Message);
         Assert.Equal(0, server.Connections);
     }

@@ -95,7 +95,9 @@ internal sealed class DeployHost : IAsyncDisposable
     public Deployer Deployer(BuildLog log, DeployOptions? options = null, Func<Stream, Stream>? uploadThrough = null) =>
         new(new ReleaseRenderer(new TemplateRenderer(Repository.Path("templates"))), new RemoteLayout(AppDirectory, Project, Marker),
             options ?? new DeployOptions(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(180), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500), 5, false),
-            log, "tester@tests", TimeProvider.System, uploadThrough);
+            log, "tester@tests", TimeProvider.System, async (target, ct) => await new TrustedConnection(log).OpenAsync(target, ct), uploadThrough);
+
+    public TrustedConnection Connection(BuildLog log) => new(log);
 
     /// <summary>The containers of the stack: service → (id, state, health).</summary>
     public IReadOnlyDictionary<string, (string id, string state)> Containers()

@@ -20,10 +20,25 @@ sealed record RemoteResult(int ExitCode, string Output, string Error)
 }
 
 /// <summary>
+/// A host that runs commands: the instance over SSH, or a test's scripted host. Deploy, Rollback, Status and
+/// Logs speak to this, so what they do on each answer is specified without a server.
+/// </summary>
+interface IRemoteHost : IAsyncDisposable
+{
+    Task<RemoteResult> RunAsync(string command, string? input = null, CancellationToken ct = default);
+
+    /// <summary>Streams <paramref name="content"/> into a remote file.</summary>
+    Task<RemoteResult> UploadAsync(Stream content, string remotePath, CancellationToken ct);
+
+    /// <summary>Runs a command and hands its output lines over as they come (Logs --follow).</summary>
+    Task<int> StreamAsync(string command, Action<string> line, CancellationToken ct);
+}
+
+/// <summary>
 /// One SSH connection to the instance (SSH.NET), for a whole deploy: commands and uploads are channels of it.
 /// The host key is checked before anything is sent; connection failures are one line each.
 /// </summary>
-sealed class SshSession : IAsyncDisposable
+sealed class SshSession : IRemoteHost
 {
     private static int _connections;
     private readonly SshClient _client;
