@@ -7,6 +7,9 @@ partial class Build
     [SelectsProfile]
     readonly string? Env;
 
+    [Parameter("The environment is the local sandbox: its cloud (SandboxCloud) runs on this machine, its test age key is committed")]
+    readonly bool Sandbox;
+
     // --- the environment's profile: what Apply creates
 
     [Parameter("OVH API endpoint: ovh-eu, ovh-ca, ovh-us (or a URL)")]

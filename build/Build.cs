@@ -49,7 +49,7 @@ partial class Build : NukeBuild, IContainerImage
 
     Target SandboxUp => _ => _
         .Description("--env sandbox: install what the sandbox needs (Setup) and start its cloud in the background; Up does it")
-        .OnlyWhenStatic(() => Env == "sandbox")
+        .OnlyWhenStatic(() => Env != null && Profile.IsSandbox)
         .Before<IContainerImage>(x => x.Build)
         .Executes(async () =>
         {
@@ -78,7 +78,7 @@ partial class Build : NukeBuild, IContainerImage
 
     Target SandboxDown => _ => _
         .Description("--env sandbox: stop the sandbox cloud Up started in the background; Down does it")
-        .OnlyWhenStatic(() => Env == "sandbox")
+        .OnlyWhenStatic(() => Env != null && Profile.IsSandbox)
         .TriggeredBy(Down)
         .Executes(() => SandboxLauncher.StopAsync());
 

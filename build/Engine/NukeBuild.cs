@@ -55,6 +55,40 @@ public abstract class NukeBuild
     /// <summary>Called once the parameters are bound, before anything runs (NUKE's OnBuildInitialized).</summary>
     protected internal virtual void OnBuildInitialized() { }
 
+    /// <summary>
+    /// A build of the same type with its parameters as <paramref name="profile"/>'s files give them (.nuke/parameters.json
+    /// under .nuke/parameters.&lt;profile&gt;.json over the members' initializers), for a target that looks at every profile
+    /// (State over all environments) or at one other than the run's: the defaults stay where they are declared. The
+    /// run's command line and NUKE_* variables are the run's own and do not apply to another profile.
+    /// </summary>
+    protected T BoundTo<T>(string profile) where T : NukeBuild, new()
+    {
+        var members = ParameterMember.Of(typeof(T));
+        var selector = members.SingleOrDefault(m => m.SelectsProfile)
+                       ?? throw new InvalidOperationException($"{typeof(T).Name} has no [SelectsProfile] parameter.");
+        var other = new T();
+        var binder = new ParameterBinder(members, CommandLine.Parse([selector.CliName, profile]), NoVariables.Instance, RootDirectory);
+        binder.Bind(other);
+        other.RootDirectory = RootDirectory;
+        other.ProfileFile = binder.Profile?.Path;
+        other.Log = Log;
+        other.Secrets = Secrets;
+        other.ProcessEnvironment = ProcessEnvironment;
+        other.Confirm = Confirm;
+        other.Processes = Processes;
+        other.CancellationToken = CancellationToken;
+        return other;
+    }
+
+    private sealed class NoVariables : IProcessEnvironment
+    {
+        public static readonly NoVariables Instance = new();
+        public string? GetVariable(string name) => null;
+        public IReadOnlyDictionary<string, string> Variables { get; } = new Dictionary<string, string>();
+        public bool IsInteractive => false;
+        public bool OutputIsTerminal => false;
+    }
+
     protected static int Execute<T>(params Expression<Func<T, Target>>[] defaultTargets) where T : NukeBuild, new() =>
         BuildRunner.Run<T>(Environment.GetCommandLineArgs().Skip(1).ToArray(), BuildHost.System(), defaultTargets);
 }

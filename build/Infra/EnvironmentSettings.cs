@@ -4,7 +4,7 @@ using AccoReboot.Session;
 
 namespace AccoReboot.Infra;
 
-/// <summary>Everything about one environment that comes from its profile (.nuke/parameters.&lt;env&gt;.json).</summary>
+/// <summary>What Apply and the state need of one environment, from its profile (.nuke/parameters.&lt;env&gt;.json).</summary>
 sealed record EnvironmentSettings(
     string Name,
     string OvhEndpoint,
@@ -14,6 +14,7 @@ sealed record EnvironmentSettings(
     string Image,
     DatabaseSpec Database,
     IReadOnlyList<string> AdminCidrs,
+    ExposedPorts Ports,
     bool Protected,
     string StateBucket,
     string StateRegion,
@@ -21,5 +22,9 @@ sealed record EnvironmentSettings(
     PollSettings Polling,
     RetrySettings Retry)
 {
+    /// <summary>What the environment should look like, with the deploy key and the rendered cloud-init.</summary>
+    public DesiredEnvironment Desired(string sshPublicKey, string userData) =>
+        new(Name, Region, Flavor, Image, Database, AdminCidrs, sshPublicKey.Trim(), userData, Protected, Ports);
+
     public CloudLocation Location => new(Name, OvhEndpoint, IdentityUrl, Region, StateBucket, StateRegion, S3Endpoint, Retry);
 }

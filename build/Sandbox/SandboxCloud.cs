@@ -9,9 +9,19 @@ namespace AccoReboot.Sandbox;
 sealed record SandboxCloudSettings(int ApiPort, int S3Port, double DatabaseCreateDelay, double ServerBuildDelay, double DatabaseUpdateDelay);
 
 /// <summary>What stands in for the instance, the managed PostgreSQL and the registry, from the sandbox profile.</summary>
-sealed record SandboxHostSettings(SandboxInstanceSettings Instance, string Network, int RegistryPort, string DatabaseImage = "local/pg17-timescaledb:trixie")
+sealed record SandboxHostSettings(string Environment, SandboxInstanceSettings Instance, string Network, int RegistryPort, string DatabaseImage = "local/pg17-timescaledb:trixie")
 {
     public string DatabaseContainer => $"{Network}-db";
+
+    /// <summary>The host of the sandbox environment whose SSH, layout, stack and registry are given.</summary>
+    public static SandboxHostSettings Of(string environment, Deploy.SshSettings ssh, Deploy.Remote.RemoteLayout layout, Deploy.StackSettings stack, string registry, string stateDirectory)
+    {
+        if (!registry.StartsWith("127.0.0.1:", StringComparison.Ordinal) || !int.TryParse(registry["127.0.0.1:".Length..], out var registryPort))
+            throw new BuildFailure($"Registry of the sandbox is {registry}: the sandbox's registry is 127.0.0.1:<port>.");
+        return new SandboxHostSettings(environment,
+            new SandboxInstanceSettings(ssh.Port, ssh.User, layout.AppDirectory, layout.MarkerFile, layout.Project, stateDirectory),
+            stack.NetworkName, registryPort);
+    }
 }
 
 /// <summary>
@@ -26,7 +36,7 @@ sealed class SandboxCloud(string root, CredentialsLoader credentials, SandboxIma
         if (!Environment.IsPrivilegedProcess)
             throw new BuildFailure("SandboxCloud plays the instance (an SSH server, the deploy user, /opt): run it as root, e.g. sudo ./build.sh SandboxCloud.");
         var common = await credentials.CommonAsync(cancellationToken);
-        var environment = await credentials.EnvironmentAsync("sandbox", cancellationToken);
+        var environment = await credentials.EnvironmentAsync(host.Environment, cancellationToken);
         await images.EnsureAsync(cancellationToken);
 
         var docker = new SandboxDocker(processes);

@@ -34,6 +34,16 @@ public class ParameterTests
     }
 
     [Fact]
+    public void Another_profile_is_bound_from_its_files_over_the_same_defaults_without_the_runs_own_arguments()
+    {
+        using var run = EngineRun.Of<ParameterBuild>("ShowProfiles --env test --count 7", Files, new() { ["NUKE_REGION"] = "from-variable" });
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.Contains("profile prod: env=prod region=from-defaults count=1 size=Large", run.Out);
+        Assert.Contains("profile test: env=test region=from-profile count=1 size=Small", run.Out);
+        Assert.DoesNotContain("from-variable", run.Out);
+    }
+
+    [Fact]
     public void An_environment_variable_beats_the_files()
     {
         using var run = EngineRun.Of<ParameterBuild>("Show --env test", Files, new() { ["NUKE_REGION"] = "from-variable", ["NUKE_ADMIN_CIDRS"] = "1.2.3.4/32,5.6.7.8/32" });

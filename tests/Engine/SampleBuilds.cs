@@ -91,6 +91,16 @@ public sealed class ParameterBuild : RecordingBuild
     Target Show => _ => _.Executes(() =>
         Log.Info($"values: env={Env} region={Region} count={Count} enabled={Enabled} size={Size} cidrs={string.Join(",", AdminCidrs)}"));
 
+    /// <summary>Every profile as its files give it (State over all environments), beside the run's own.</summary>
+    Target ShowProfiles => _ => _.Executes(() =>
+    {
+        foreach (var profile in Profiles.Available(RootDirectory))
+        {
+            var other = BoundTo<ParameterBuild>(profile);
+            Log.Info($"profile {profile}: env={other.Env} region={other.Region} count={other.Count} size={other.Size}");
+        }
+    });
+
     Target Leak => _ => _.Executes(() =>
     {
         Log.Info($"the token is {ApiToken}");
