@@ -17,7 +17,8 @@ partial class Build
 
     // the sandbox's test key is committed: --env sandbox (and its cloud) work without setting SOPS_AGE_KEY_FILE
     SopsDotenvStore StoreFor(bool sandbox) => new(RootDirectory,
-        new AgeIdentitySources(ProcessEnvironment, Processes, sandbox ? [Path.Combine(RootDirectory, "credentials", "sandbox", "age-key.txt")] : []), Clock);
+        new AgeIdentitySources(ProcessEnvironment, Processes, sandbox ? [SandboxAgeKey] : []), Clock);
+    string SandboxAgeKey => Path.Combine(RootDirectory, "credentials", "sandbox", "age-key.txt");
     SopsConfig SopsConfig() => AccoReboot.Secrets.SopsConfig.Load(Path.Combine(RootDirectory, ".sops.yaml"), ".sops.yaml");
     CredentialsFiles CredentialsFiles => new(RootDirectory, CommonCredentials);
     CredentialsLoader? _credentials;
@@ -46,10 +47,12 @@ partial class Build
         Log, CancellationToken);
 
     // Sandbox: its cloud plays the sandbox profile's environment, whatever --env says
-    AccoReboot.Sandbox.SandboxLauncher SandboxLauncher => new(SandboxDirectory, SandboxApiPort, Log, CancellationToken);
-    AccoReboot.Sandbox.SandboxCloud SandboxCloudService => new(RootDirectory, CredentialsOf(SandboxProfile), new AccoReboot.Sandbox.SandboxImages(RootDirectory, Processes, Log), Processes, Log);
-    AccoReboot.Sandbox.SandboxCloudSettings SandboxCloudSettings => new(SandboxApiPort, SandboxS3Port, SandboxDbDelay, SandboxInstanceDelay, SandboxUpdateDelay);
-    AccoReboot.Sandbox.SandboxHostSettings SandboxHostSettings => AccoReboot.Sandbox.SandboxHostSettings.Of(SandboxProfile.Name, SandboxProfile.Ssh, SandboxProfile.Layout, SandboxProfile.Stack, SandboxProfile.Registry, SandboxDirectory);
+    AccoReboot.Sandbox.SandboxLauncher SandboxLauncher => new(Profile.Name, SandboxDirectory, SandboxApiPort, Log, CancellationToken);
+    AccoReboot.Sandbox.SandboxProgram SandboxProgram => new(RootDirectory, Log, CancellationToken);
+
+    AccoReboot.Sandbox.SandboxRequest SandboxRequest => new(RootDirectory, SandboxProfile.CommonCredentials, SandboxAgeKey,
+        new AccoReboot.Sandbox.SandboxCloudSettings(SandboxApiPort, SandboxS3Port, SandboxDbDelay, SandboxInstanceDelay, SandboxUpdateDelay),
+        AccoReboot.Sandbox.SandboxHostSettings.Of(SandboxProfile.Name, SandboxProfile.Ssh, SandboxProfile.Layout, SandboxProfile.Stack, SandboxProfile.Registry, SandboxDirectory));
 
     // Provisioning
     TemplateRenderer Templates => new(Path.Combine(RootDirectory, "templates"));

@@ -135,7 +135,7 @@ partial class Build : NukeBuild, IContainerImage
 
     Target SandboxCloud => _ => _
         .Description("Run the cloud --env sandbox talks to, on 127.0.0.1: OVH/OpenStack/S3 emulator, PostgreSQL, registry, this machine as the instance (until Ctrl+C)")
-        .Executes(() => SandboxCloudService.RunAsync(SandboxCloudSettings, SandboxHostSettings, CancellationToken));
+        .Executes(() => SandboxProgram.RunAsync(SandboxRequest));
 
     Target Setup => _ => _
         .Description("Install and start what the tests and the sandbox need on this machine (Debian/Ubuntu; seconds when done)")

@@ -5,25 +5,6 @@ using BuildEngine;
 
 namespace AccoReboot.Sandbox;
 
-/// <summary>How slow the sandbox cloud is (seconds), and where it listens.</summary>
-sealed record SandboxCloudSettings(int ApiPort, int S3Port, double DatabaseCreateDelay, double ServerBuildDelay, double DatabaseUpdateDelay);
-
-/// <summary>What stands in for the instance, the managed PostgreSQL and the registry, from the sandbox profile.</summary>
-sealed record SandboxHostSettings(string Environment, SandboxInstanceSettings Instance, string Network, int RegistryPort, string DatabaseImage = "local/pg17-timescaledb:trixie")
-{
-    public string DatabaseContainer => $"{Network}-db";
-
-    /// <summary>The host of the sandbox environment whose SSH, layout, stack and registry are given.</summary>
-    public static SandboxHostSettings Of(string environment, Deploy.SshSettings ssh, Deploy.Remote.RemoteLayout layout, Deploy.StackSettings stack, string registry, string stateDirectory)
-    {
-        if (!registry.StartsWith("127.0.0.1:", StringComparison.Ordinal) || !int.TryParse(registry["127.0.0.1:".Length..], out var registryPort))
-            throw new BuildFailure($"Registry of the sandbox is {registry}: the sandbox's registry is 127.0.0.1:<port>.");
-        return new SandboxHostSettings(environment,
-            new SandboxInstanceSettings(ssh.Port, ssh.User, layout.AppDirectory, layout.MarkerFile, layout.Project, stateDirectory),
-            stack.NetworkName, registryPort);
-    }
-}
-
 /// <summary>
 /// The cloud of --env sandbox, on 127.0.0.1 of this machine: the OVH/OpenStack/S3 emulator (accepting the
 /// sandbox credentials), a real PostgreSQL behind its managed database, a real registry, and this machine as the

@@ -62,7 +62,7 @@ internal sealed class DeployHost : IAsyncDisposable
         // the sandbox's instance, on a port and in a directory of its own: sshd for the deploy user, booted as a new server is
         var log = Log(new StringWriter());
         var processes = new ProcessRunner(log);
-        _instance = new SandboxInstance(new SandboxInstanceSettings(SshPort, User, AppDirectory, Marker, Project, dir.Combine("instance")), new SandboxDocker(processes), processes);
+        _instance = new SandboxInstance(new AccoReboot.Sandbox.SandboxInstanceSettings(SshPort, User, AppDirectory, Marker, Project, dir.Combine("instance")), new SandboxDocker(processes), processes);
         await _instance.StartAsync(File.ReadAllText(dir.Combine("deploy_key.pub")), CancellationToken.None);
         _instance.Boot();
         if (!marker) File.Delete(Marker);

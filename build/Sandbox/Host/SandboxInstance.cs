@@ -3,9 +3,6 @@ using BuildEngine;
 
 namespace AccoReboot.Sandbox.Host;
 
-/// <summary>Where the sandbox's instance is: its SSH port, deploy user, directories, and the compose project on it.</summary>
-sealed record SandboxInstanceSettings(int SshPort, string DeployUser, string AppDirectory, string MarkerFile, string Project, string StateDirectory);
-
 /// <summary>
 /// This machine playing the environment's instance: OpenSSH on 127.0.0.1 with its own host key and key-only
 /// login for the deploy user (in the docker group), the application directory, and cloud-init's marker. The

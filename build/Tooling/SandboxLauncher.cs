@@ -10,7 +10,7 @@ namespace AccoReboot.Sandbox;
 /// sandbox's directory; stopped by `Down --env sandbox`, which leaves the machine as it was. A cloud someone runs
 /// in the foreground is used as it is and never stopped from here.
 /// </summary>
-sealed class SandboxLauncher(string directory, int apiPort, BuildLog log, CancellationToken cancellationToken)
+sealed class SandboxLauncher(string environment, string directory, int apiPort, BuildLog log, CancellationToken cancellationToken)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(10);
     private string PidFile => Path.Combine(directory, "cloud.pid");
@@ -30,7 +30,7 @@ sealed class SandboxLauncher(string directory, int apiPort, BuildLog log, Cancel
         log.Info($"Starting the sandbox cloud in the background (log {LogFile}; the first start builds its images, a minute or two)…");
         var watch = Stopwatch.StartNew();
         // setsid: its own session, so that neither this build's end nor a Ctrl+C in this terminal stops it
-        var start = new ProcessStartInfo("sh", ["-c", "exec setsid \"$@\" --env sandbox >\"$0\" 2>&1 </dev/null & echo $!", LogFile, program, .. arguments, "SandboxCloud"])
+        var start = new ProcessStartInfo("sh", ["-c", "exec setsid \"$@\" >\"$0\" 2>&1 </dev/null & echo $!", LogFile, program, .. arguments, "SandboxCloud", "--env", environment])
         {
             RedirectStandardOutput = true,
         };
