@@ -97,6 +97,12 @@ partial class Build
     [Parameter("Public domain of the API: Caddy gets its certificate and serves :443 (none: plain HTTP on :80)")]
     readonly string? Domain;
 
+    [Parameter("DNS zone at OVHcloud that Domain is a name of: Apply keeps Domain's A record there (default: Domain's last two labels)")]
+    readonly string? DnsZone;
+
+    [Parameter("Apply manages Domain's A record at OVHcloud (false: the domain's DNS is kept elsewhere, by hand)")]
+    readonly bool ManageDns = true;
+
     [Parameter("ACME account e-mail of Caddy (certificate expiry notices)")]
     readonly string AcmeEmail = "";
 

@@ -36,7 +36,8 @@ partial class Build
             AdminCidrs, ExposedPorts.Of(HttpPort, HttpsPort, MqttPort, EmqxDashboard ? DashboardPort : null), Protected,
             StateBucket ?? $"accoreboot-state-{name}", StateRegion, S3Endpoint,
             PollSettings.Default with { Interval = TimeSpan.FromSeconds(PollInterval) },
-            (PollInterval < 1 ? RetrySettings.Fast : new RetrySettings()) with { Attempt = TimeSpan.FromSeconds(CallTimeout), Clock = Clock });
+            (PollInterval < 1 ? RetrySettings.Fast : new RetrySettings()) with { Attempt = TimeSpan.FromSeconds(CallTimeout), Clock = Clock },
+            Domain is { Length: > 0 } domain && ManageDns ? DnsName.Of(domain, DnsZone) : null);
         var stack = new StackSettings(
             name, Domain, new AcmeSettings(AcmeEmail, AcmeCa, AcmeCaRoot), PublicBind, HttpPort, HttpsPort, MqttPort, EmqxDashboard, DashboardPort,
             new StackImages("(the API image of this commit)", EmqxImage, PowerSyncImage, CaddyImage),

@@ -32,6 +32,29 @@ sealed record ExposedPorts(IReadOnlyList<int> Public, IReadOnlyList<int> AdminOn
 }
 
 /// <summary>
+/// The environment's public name (its Domain) and the DNS zone at OVHcloud it is a name of: Apply keeps an A record
+/// there that follows the instance.
+/// </summary>
+sealed record DnsName(string Domain, string Zone)
+{
+    /// <summary>The record's sub-domain in the zone ("" for the zone's apex).</summary>
+    public string SubDomain => Domain == Zone ? "" : Domain[..^(Zone.Length + 1)];
+
+    /// <summary>The zone given, else the domain's last two labels (api.accoreboot.example → accoreboot.example).</summary>
+    public static DnsName Of(string domain, string? zone)
+    {
+        domain = domain.Trim().TrimEnd('.').ToLowerInvariant();
+        var labels = domain.Split('.');
+        zone = (zone is { Length: > 0 } given ? given : string.Join('.', labels.TakeLast(2))).Trim().TrimEnd('.').ToLowerInvariant();
+        if (labels.Length < 2 || labels.Any(l => l.Length == 0))
+            throw new BuildFailure($"Domain '{domain}' is not a DNS name (like api.accoreboot.example).");
+        if (domain != zone && !domain.EndsWith("." + zone, StringComparison.Ordinal))
+            throw new BuildFailure($"Domain {domain} is not in the DNS zone {zone} (DnsZone): give the zone the domain is a name of.");
+        return new DnsName(domain, zone);
+    }
+}
+
+/// <summary>
 /// What one environment should look like, from its profile (.nuke/parameters.&lt;env&gt;.json) and the deploy key.
 /// The names are fixed: &lt;env&gt;-backend, &lt;env&gt;-backend-sg, &lt;env&gt;-deploy, &lt;env&gt;-postgresql.
 /// </summary>
@@ -45,7 +68,8 @@ sealed record DesiredEnvironment(
     string SshPublicKey,
     string UserData,
     bool Protected,
-    ExposedPorts Ports)
+    ExposedPorts Ports,
+    DnsName? Dns = null)
 {
     public const string ExternalNetwork = "Ext-Net";
 

@@ -29,6 +29,7 @@ sealed class EnvironmentResources
             .. databases,
             new DbUserResource(desired, cluster),
             new DbIpRestrictionResource(desired, cluster, instance, databases),
+            .. desired.Dns is { } dns ? [new DnsRecordResource(dns, instance)] : Array.Empty<IResource>(),
         ];
     }
 

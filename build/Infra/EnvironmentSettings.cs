@@ -20,11 +20,12 @@ sealed record EnvironmentSettings(
     string StateRegion,
     string? S3Endpoint,
     PollSettings Polling,
-    RetrySettings Retry)
+    RetrySettings Retry,
+    DnsName? Dns = null)
 {
     /// <summary>What the environment should look like, with the deploy key and the rendered cloud-init.</summary>
     public DesiredEnvironment Desired(string sshPublicKey, string userData) =>
-        new(Name, Region, Flavor, Image, Database, AdminCidrs, sshPublicKey.Trim(), userData, Protected, Ports);
+        new(Name, Region, Flavor, Image, Database, AdminCidrs, sshPublicKey.Trim(), userData, Protected, Ports, Dns);
 
     public CloudLocation Location => new(Name, OvhEndpoint, IdentityUrl, Region, StateBucket, StateRegion, S3Endpoint, Retry);
 }

@@ -37,7 +37,7 @@ sealed class EnvironmentSession(CloudApis apis, S3StateStore state, TimeProvider
         var keystone = new Keystone(Http, new Uri(location.IdentityUrl),
             new OpenStackCredentials(environment.OpenStackUsername, environment.OpenStackPassword, environment.OvhProjectId), location.Region, clock, location.Retry);
         var openStack = new OpenStackClient(Http, keystone, location.Retry);
-        var apis = new CloudApis(new OvhCloudApi(ovh, environment.OvhProjectId), new Nova(openStack), new Neutron(openStack), new Glance(openStack));
+        var apis = new CloudApis(new OvhCloudApi(ovh, environment.OvhProjectId), new Nova(openStack), new Neutron(openStack), new Glance(openStack), new OvhDomainApi(ovh));
         return new EnvironmentSession(apis, OpenState(location, common, clock), clock);
     }
 

@@ -194,6 +194,40 @@ public class PlanSpecifications
     }
 
     [Fact]
+    public void The_domains_record_points_at_the_instance_and_follows_a_replacement()
+    {
+        var named = Desired with { Dns = DnsName.Of("api.accoreboot.example", null) };
+        var world = Matching(named);
+        var dns = world.R<DnsRecordResource>();
+        Assert.Equal(("accoreboot.example", "api"), (named.Dns!.Zone, named.Dns.SubDomain));
+        var create = world.Change<DnsRecordResource>();
+        Assert.Equal((ChangeAction.Create, "203.0.113.10"), (create.Action, create.Attributes[0].After));
+
+        var same = world.With(dns, new DnsRecord(7, "accoreboot.example", "A", "api", "203.0.113.10", DnsRecordResource.Ttl));
+        Assert.Equal(ChangeAction.NoOp, same.Change<DnsRecordResource>().Action);
+        var longTtl = world.With(dns, new DnsRecord(7, "accoreboot.example", "A", "api", "203.0.113.10", 3600));
+        Assert.Equal(("ttl", "3600", "300"), (longTtl.Change<DnsRecordResource>().Attributes.Single().Name, longTtl.Change<DnsRecordResource>().Attributes.Single().Before, longTtl.Change<DnsRecordResource>().Attributes.Single().After));
+
+        // the instance is replaced (new flavor): its new address is not known yet
+        var replaced = same with { Resources = new EnvironmentResources(named with { Flavor = "b3-16" }) };
+        var moved = replaced.Change<DnsRecordResource>();
+        Assert.Equal((ChangeAction.Update, "203.0.113.10", AttributeChange.KnownAfterApply), (moved.Action, moved.Attributes.Single().Before, moved.Attributes.Single().After));
+
+        Assert.Equal(ChangeAction.Delete, same.Resources.DestroyPlan("test", same.Live, destroyData: false).Changes.Single(c => c.Kind == "dns-record").Action);
+        Assert.DoesNotContain(Empty().Plan.Changes, c => c.Kind == "dns-record");
+    }
+
+    [Theory]
+    [InlineData("accoreboot.example", null, "accoreboot.example", "")]
+    [InlineData("API.accoreboot.example.", null, "accoreboot.example", "api")]
+    [InlineData("api.eu.accoreboot.co.uk", "accoreboot.co.uk", "accoreboot.co.uk", "api.eu")]
+    public void A_domain_is_split_into_its_zone_and_sub_domain(string domain, string? zone, string expectedZone, string subDomain)
+    {
+        var name = DnsName.Of(domain, zone);
+        Assert.Equal((expectedZone, subDomain), (name.Zone, name.SubDomain));
+    }
+
+    [Fact]
     public void Down_goes_in_reverse_and_keeps_a_protected_database_unless_asked()
     {
         var world = Matching(Desired with { Protected = true });

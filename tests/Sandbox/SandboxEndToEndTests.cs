@@ -6,7 +6,7 @@ namespace Tests.Sandbox;
 /// <summary>
 /// The whole tool, as a user runs it: SandboxCloud in the background, then Up --env sandbox (image, registry,
 /// state bucket, OVH resources, deploy over SSH), the stack answering through Caddy, the stack targets, and Down.
-/// Every process is the build itself; the sandbox's fixed ports come from .nuke/parameters.sandbox.json.
+/// Every process is the build itself, run by build.sh; the sandbox's fixed ports come from .nuke/parameters.sandbox.json.
 /// </summary>
 [Trait("Category", "Integration")]
 public class SandboxEndToEndTests
@@ -14,7 +14,6 @@ public class SandboxEndToEndTests
     private const int HttpPort = 28090;
     private const string Project = "accoreboot-sandbox-e2e";
     private const string AppDirectory = "/opt/accoreboot-sandbox-e2e";
-    private static string BuildAssembly => Path.Combine(AppContext.BaseDirectory, "_build.dll");
 
     /// <summary>
     /// A sandbox of the test's own, beside the user's (never its ports, directories, registry or compose project):
@@ -41,7 +40,9 @@ public class SandboxEndToEndTests
     };
 
     private static Tool.Result Build(params string[] arguments) =>
-        Tool.Run("dotnet", [BuildAssembly, .. arguments], environment: Isolated, timeout: TimeSpan.FromMinutes(15));
+        // through build.sh, as a user runs it: the build as build.sh compiles it (the tests' output mixes in ASP.NET
+        // Core's assemblies, which the build does not carry), and the sandbox program compiled by its first start
+        Tool.Run(Repository.Path("build.sh"), arguments, environment: Isolated, timeout: TimeSpan.FromMinutes(15));
 
     private static async Task<string> Http(string path)
     {

@@ -16,6 +16,9 @@ sealed class EmulatorOptions
 
     public IReadOnlyList<string> Regions { get; init; } = ["GRA9", "GRA11", "SBG5", "BHS5"];
 
+    /// <summary>The DNS zones the account manages at OVHcloud.</summary>
+    public IReadOnlyList<string> DnsZones { get; init; } = ["accoreboot.example"];
+
     /// <summary>CREATING → READY for a new PostgreSQL cluster (minutes on OVH).</summary>
     public TimeSpan DatabaseCreateDelay { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -93,6 +93,7 @@ sealed class EmulatorWorld(EmulatorOptions options, TimeProvider clock)
     public Dictionary<(string region, string name), EmulatedKeypair> Keypairs { get; } = new();
     public Dictionary<string, string> Tokens { get; } = new(); // token → expiry (round-trip string)
     public Dictionary<string, string> ExternalNetworks { get; } = options.Regions.ToDictionary(r => r, _ => Guid.NewGuid().ToString());
+    public Dictionary<string, EmulatedZone> Zones { get; } = options.DnsZones.ToDictionary(z => z, z => new EmulatedZone(z));
     public int ServersCreated { get; set; }
     public ApplyTimeline Timeline { get; } = new();
 

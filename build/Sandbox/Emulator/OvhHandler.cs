@@ -14,6 +14,7 @@ namespace AccoReboot.Sandbox.Emulator;
 sealed class OvhHandler(EmulatorWorld world)
 {
     private EmulatorOptions Options => world.Options;
+    private readonly DomainHandler _domains = new(world);
 
     public EmulatorResponse Handle(EmulatorRequest request)
     {
@@ -21,6 +22,10 @@ sealed class OvhHandler(EmulatorWorld world)
         if (s is ["auth", "time"])
             return EmulatorResponse.Json(200, JsonValue.Create((world.Now + Options.OvhClockSkew).ToUnixTimeSeconds()));
         if (Authenticate(request) is { } refused) return refused;
+        if (s.Count >= 3 && s[0] == "domain" && s[1] == "zone")
+        {
+            lock (world.Gate) return _domains.Handle(request, s[2], s.Skip(3).ToList());
+        }
         if (s.Count < 3 || s[0] != "cloud" || s[1] != "project") return Error(404, "Client::NotFound", "Not found");
         if (s[2] != Options.ProjectId) return Error(404, "Client::NotFound::ProjectNotFound", $"This service does not exist ({s[2]})");
         var rest = s.Skip(3).ToList();
