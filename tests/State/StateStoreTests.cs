@@ -159,6 +159,22 @@ public class StateStoreTests
     }
 
     [Fact]
+    public async Task A_held_lock_says_how_old_it_is_on_the_stores_clock()
+    {
+        var (emulator, _) = await OnEmulatorAsync();
+        await using var __ = emulator;
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T08:00:00Z"));
+        var location = new StateLocation(new Uri(emulator.Cloud.S3Url), "gra", "accoreboot-state-test", "test");
+        S3StateStore Store() => new(S3StateStore.Client(location, emulator.Options.S3AccessKey, "any-secret"), location, clock, new AccoReboot.Cloud.Http.RetrySettings(Clock: clock));
+        await Store().AcquireLockAsync("Apply", "alice@laptop", force: false, default);
+        clock.Advance(TimeSpan.FromHours(2.5));
+        // this very process holds it: alive, so not stale whatever its age; its age is the clock's, not the wall's
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() => Store().AcquireLockAsync("Deploy", "bob@ci", force: false, default));
+        Assert.Contains("Apply, since 2026-12-01 08:00 UTC, 2.5 h ago)", failure.Message);
+        Assert.Contains("--force-unlock", failure.Message);
+    }
+
+    [Fact]
     public async Task A_state_written_by_a_newer_version_is_refused()
     {
         var (emulator, store) = await OnEmulatorAsync();

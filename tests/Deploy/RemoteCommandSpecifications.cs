@@ -1,0 +1,110 @@
+using AccoReboot.Deploy;
+using AccoReboot.Deploy.Remote;
+using Tests.Support;
+
+namespace Tests.Deploy;
+
+/// <summary>
+/// The decisions and commands of the SSH layer, without a server: whom to trust at first contact, and what the
+/// remote commands do, run in a local shell on a scratch directory (the same POSIX sh and coreutils as the host's).
+/// </summary>
+[Trait("Category", "Unit")]
+public class RemoteCommandSpecifications
+{
+    private static readonly HostKey Presented = new("ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAIGq1ZbXJg5TCR0uuE+YD0SbhprL6frwhcmE2pTbT6Q4H");
+    private static readonly HostKey Other = new("ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAIAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g");
+
+    private static DeployTarget Target(HostKey? pinned) => new(new SshTarget("203.0.113.10", 22, "deploy", "unused"), pinned, _ => Task.FromResult(""), null);
+
+    public static TheoryData<string, bool, bool, string?> TrustCases => new()
+    {
+        // case, trusted, pinned now, what the refusal says
+        { "pinned, same key", true, false, null },
+        { "pinned, another key", false, false, "is not the one pinned at first contact" },
+        { "console lists it", true, true, null },
+        { "known_hosts lists it", true, true, null },
+        { "console lists another", false, false, "is not among the fingerprints its console shows" },
+        { "nothing to check against", false, false, "its console shows no SSH host key fingerprints yet" },
+    };
+
+    [Theory, MemberData(nameof(TrustCases))]
+    public void A_host_key_is_trusted_only_when_the_pin_the_console_or_known_hosts_vouch_for_it(string @case, bool trusted, bool pinnedNow, string? refusal)
+    {
+        var trust = @case switch
+        {
+            "pinned, same key" => new HostKeyTrust(Target(Presented), new HashSet<string>(), []),
+            "pinned, another key" => new HostKeyTrust(Target(Other), new HashSet<string> { Presented.Fingerprint }, [Presented]),
+            "console lists it" => new HostKeyTrust(Target(null), new HashSet<string> { Presented.Fingerprint }, []),
+            "known_hosts lists it" => new HostKeyTrust(Target(null), new HashSet<string>(), [Other, Presented]),
+            "console lists another" => new HostKeyTrust(Target(null), new HashSet<string> { Other.Fingerprint }, []),
+            _ => new HostKeyTrust(Target(null), new HashSet<string>(), []),
+        };
+        var decision = trust.Decide(Presented);
+        Assert.Equal(trusted, decision == null);
+        Assert.Equal(pinnedNow, trust.Pinned);
+        if (refusal != null) Assert.Contains(refusal, decision);
+        if (!trusted) Assert.EndsWith("Not connecting.", decision);
+    }
+
+    [Fact]
+    public void The_console_fingerprints_are_read_from_cloud_inits_block_only()
+    {
+        var console = $"boot… SHA256:{new string('x', 43)} outside\n-----BEGIN SSH HOST KEY FINGERPRINTS-----\n256 {Presented.Fingerprint} root@host (ED25519)\n-----END SSH HOST KEY FINGERPRINTS-----\n";
+        Assert.Equal([Presented.Fingerprint], HostKeyPin.FingerprintsFromConsole(console));
+        Assert.Empty(HostKeyPin.FingerprintsFromConsole("cloud-init still running"));
+        Assert.Equal([Presented], HostKeyPin.FromKnownHosts($"# comment\nother.example {Other.Algorithm} {Other.PublicKeyBase64}\n[203.0.113.10]:2222 {Presented.Algorithm} {Presented.PublicKeyBase64}\n", "203.0.113.10", 2222));
+    }
+
+    private static Tool.Result Shell(string command) => Tool.Run("sh", ["-c", command]);
+
+    [Fact]
+    public void The_deploy_lock_is_one_mkdir_and_a_held_one_answers_3_with_its_owner_quoted_safely()
+    {
+        using var scratch = new TempDirectory();
+        var layout = new RemoteLayout(scratch.Combine("app dir"), "accoreboot", "/nonexistent");
+        const string owner = "o'brien@laptop Deploy $(touch pwned) 2026-12-01";
+        Assert.Equal(0, Shell(layout.Lock(owner)).ExitCode);
+        var held = Shell(layout.Lock("someone else"));
+        Assert.Equal((3, owner), (held.ExitCode, held.Out.Trim()));
+        Assert.False(File.Exists(Path.Combine(Environment.CurrentDirectory, "pwned")));
+        Assert.Equal(0, Shell(layout.Unlock()).ExitCode);
+        Assert.Equal(0, Shell(layout.Lock("someone else")).ExitCode);
+    }
+
+    [Fact]
+    public void Switching_the_release_is_one_rename_and_the_releases_list_leaves_unfinished_ones_out()
+    {
+        using var scratch = new TempDirectory();
+        var layout = new RemoteLayout(scratch.Path, "accoreboot", "/nonexistent");
+        foreach (var release in new[] { "20261201-100000-aaaa", "20261201-110000-bbbb", "20261201-120000-cccc.tmp" })
+            Directory.CreateDirectory(scratch.Combine("releases", release));
+        Assert.Equal(0, Shell(layout.Switch("20261201-100000-aaaa")).ExitCode);
+        Assert.Equal(0, Shell(layout.Switch("20261201-110000-bbbb")).ExitCode);
+        Assert.Equal("releases/20261201-110000-bbbb", Shell($"readlink {scratch.Combine("current")}").Out.Trim());
+        Assert.False(File.Exists(scratch.Combine("current.new")));
+        Assert.Equal(["20261201-100000-aaaa", "20261201-110000-bbbb"], Shell(layout.Releases()).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var facts = Shell(layout.Facts()).Out;
+        Assert.Contains("marker=no", facts);
+        Assert.Contains($"current={scratch.Combine("releases")}/20261201-110000-bbbb", facts.Replace("current=releases/", $"current={scratch.Combine("releases")}/"));
+    }
+
+    [Fact]
+    public void An_upload_whose_checksum_does_not_match_is_not_unpacked()
+    {
+        using var scratch = new TempDirectory();
+        var layout = new RemoteLayout(scratch.Path, "accoreboot", "/nonexistent");
+        var bundle = ReleaseBundle.Of(StackFixture.Render(StackFixture.Cloud()));
+        Directory.CreateDirectory(scratch.Combine(".upload"));
+        File.WriteAllBytes(layout.UploadPath("r1"), bundle.Bytes);
+        Assert.Equal(0, Shell(layout.Unpack("r1", bundle.Sha256, "hash-1")).ExitCode);
+        Assert.Equal("hash-1", File.ReadAllText(scratch.Combine("releases", "r1", ".release-hash")).Trim());
+        Assert.Equal("600", Shell($"stat -c %a {scratch.Combine("releases", "r1", ".env")}").Out.Trim());
+
+        var corrupt = bundle.Bytes.ToArray();
+        corrupt[^1] ^= 0xff;
+        File.WriteAllBytes(layout.UploadPath("r2"), corrupt);
+        Assert.NotEqual(0, Shell(layout.Unpack("r2", bundle.Sha256, "hash-2")).ExitCode);
+        Assert.False(Directory.Exists(scratch.Combine("releases", "r2")));
+    }
+}
