@@ -102,6 +102,7 @@ partial class Build
         Profile.DatabaseNames.Storage,
         Profile.Registry,
         OpenSessionAsync,
+        () => EnvironmentSession.OpenStateAsync(Profile.Cloud.Location, () => Credentials.CommonAsync(CancellationToken), Clock),
         () => Credentials.CommonAsync(CancellationToken),
         () => Credentials.EnvironmentAsync(Profile.Name, CancellationToken),
         async () => (await ((IContainerImage)this).Images.ImageAsync()).ToString(),

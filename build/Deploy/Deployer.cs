@@ -25,14 +25,16 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
     /// True when the host runs this very release and every container is up and healthy: one remote command, no lock,
     /// nothing written. Then Deploy has nothing to do.
     /// </summary>
-    public async Task<bool> IsRunningAsync(DeployTarget target, StackInputs inputs, CancellationToken ct)
+    /// <remarks><paramref name="stack"/> is made while SSH connects; null when this commit's image is not the one deployed.</remarks>
+    public async Task<bool> IsRunningAsync(DeployTarget target, Task<StackInputs?> stack, CancellationToken ct)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await using var ssh = await ConnectAsync(target, ct);
         log.Debug($"    {watch.Elapsed.TotalMilliseconds,7:0} ms  SSH connected");
         var facts = await FactsAsync(ssh, ct, withServices: true);
         log.Debug($"    {watch.Elapsed.TotalMilliseconds,7:0} ms  facts and docker ps (one command)");
-        if (!facts.Marker || facts.ContentHash == null) return false;
+        if (!facts.Marker || facts.ContentHash == null || await stack is not { } inputs) return false;
+        log.Debug($"    {watch.Elapsed.TotalMilliseconds,7:0} ms  stack inputs ready");
         var release = renderer.Render(inputs.Settings, inputs.Database, inputs.Secrets, new HostIdentity(facts.Uid, facts.Gid));
         log.Debug($"    {watch.Elapsed.TotalMilliseconds,7:0} ms  release rendered");
         if (facts.ContentHash != release.ContentHash || !StackServices.AllUp(facts.Services)) return false;

@@ -45,26 +45,28 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
     /// <summary>
     /// A no-op Deploy learns that it is one without a lock (Kamal and the seed's playbook take seconds): one read of
     /// the state, one SSH connection and one remote command that gives the running release's hash and the containers'
-    /// state together. Anything else (a first deploy, a host key not pinned yet, a change) goes the locked way.
+    /// state together. What does not wait on another runs at the same time: the image is named from git and the
+    /// environment's credentials decrypted while the state is read, the stack's inputs made while SSH connects.
+    /// Anything else (a first deploy, a host key not pinned yet, a change) goes the locked way.
     /// </summary>
     private async Task<bool> AlreadyRunningAsync()
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         void Took(string what) => log.Debug($"  {watch.Elapsed.TotalMilliseconds,7:0} ms  {what}");
-        var session = await inputs.OpenSession();
-        Took("credentials decrypted, clients made");
-        var stored = await session.State.ReadAsync(cancellationToken);
+        var image = inputs.ApiImage();
+        _ = inputs.EnvironmentCredentials();
+        var store = await inputs.OpenState();
+        Took("common credentials decrypted, state store made");
+        var stored = await store.ReadAsync(cancellationToken);
         Took("state read (no lock)");
         if (stored?.Document is not { } document || document.IsEmpty) return false;
         var site = DeployedEnvironment.From(document, inputs.Environment);
         if (site.PinnedKey == null || document.ReleaseOn(site.InstanceId) is not { } deployed) return false;
-        var image = await inputs.ApiImage();
-        Took("image named from git");
-        if (deployed.Image != image) return false;
-        var stack = await StackInputsAsync(site, image);
-        Took("stack inputs (database password unsealed)");
-        var running = await inputs.Deployer(log).IsRunningAsync(Target(session, site, null, await inputs.Common()), stack, cancellationToken);
-        Took("SSH: connected, one command, release rendered and compared");
+        var stack = Task.Run(async () => await image == deployed.Image ? await StackInputsAsync(site, await image) : null);
+        // the pin is in the state: the console (and so the cloud session) is not needed to trust the host
+        var target = StackConnection.Target(inputs, site, await inputs.Common(), ct => throw new InvalidOperationException("the host key is pinned"), null);
+        var running = await inputs.Deployer(log).IsRunningAsync(target, stack, cancellationToken);
+        Took("SSH connected, one command; image named from git, stack inputs made meanwhile; release rendered and compared");
         return running;
     }
 
@@ -79,7 +81,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
     }
 
     private DeployTarget Target(EnvironmentSession session, DeployedEnvironment site, StateRecorder? state, Secrets.CommonCredentials common) =>
-        StackConnection.Target(inputs, session, site, common, state == null ? null
+        StackConnection.Target(inputs, site, common, ct => session.Apis.Nova.ConsoleOutputAsync(site.InstanceId, ct), state == null ? null
             : key => state.UpdateAsync(s => s with { HostKey = DeployedEnvironment.Pin(key, site.InstanceId, inputs.Clock.GetUtcNow()) }));
 
     private async Task<StackInputs> StackInputsAsync(DeployedEnvironment site, string apiImage)

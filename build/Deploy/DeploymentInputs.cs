@@ -23,6 +23,7 @@ sealed record DeploymentInputs(
     string StorageDatabase,
     string Registry,
     Func<Task<EnvironmentSession>> OpenSession,
+    Func<Task<State.S3StateStore>> OpenState,
     Func<Task<CommonCredentials>> Common,
     Func<Task<EnvironmentCredentials>> EnvironmentCredentials,
     Func<Task<string>> ApiImage,

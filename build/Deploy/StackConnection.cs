@@ -16,9 +16,9 @@ static class StackConnection
     }
 
     public static DeployTarget Target(DeploymentInputs inputs, EnvironmentSession session, DeployedEnvironment site, CommonCredentials common, Func<HostKey, Task>? onPinned) =>
-        new(new SshTarget(site.Ipv4, inputs.Ssh.Port, inputs.Ssh.User, common.SshPrivateKey),
-            site.PinnedKey,
-            ct => session.Apis.Nova.ConsoleOutputAsync(site.InstanceId, ct),
-            inputs.Ssh.KnownHostsFile,
-            onPinned);
+        Target(inputs, site, common, ct => session.Apis.Nova.ConsoleOutputAsync(site.InstanceId, ct), onPinned);
+
+    public static DeployTarget Target(DeploymentInputs inputs, DeployedEnvironment site, CommonCredentials common, Func<CancellationToken, Task<string>> console,
+        Func<HostKey, Task>? onPinned) =>
+        new(new SshTarget(site.Ipv4, inputs.Ssh.Port, inputs.Ssh.User, common.SshPrivateKey), site.PinnedKey, console, inputs.Ssh.KnownHostsFile, onPinned);
 }

@@ -89,6 +89,12 @@ public abstract class NukeBuild
         public bool OutputIsTerminal => false;
     }
 
-    protected static int Execute<T>(params Expression<Func<T, Target>>[] defaultTargets) where T : NukeBuild, new() =>
-        BuildRunner.Run<T>(Environment.GetCommandLineArgs().Skip(1).ToArray(), BuildHost.System(), defaultTargets);
+    protected static int Execute<T>(params Expression<Func<T, Target>>[] defaultTargets) where T : NukeBuild, new()
+    {
+        var exitCode = BuildRunner.Run<T>(Environment.GetCommandLineArgs().Skip(1).ToArray(), BuildHost.System(), defaultTargets);
+        // the build is done and its log flushed: a library's foreground thread (SSH.NET's listener, while its
+        // connection closes) must not hold the process for another fraction of a second
+        Environment.Exit(exitCode);
+        return exitCode;
+    }
 }

@@ -8,18 +8,20 @@ namespace AccoReboot.Secrets;
 /// </summary>
 sealed class CredentialsLoader(SopsDotenvStore store, SecretMasker masker, string commonFile)
 {
-    private CommonCredentials? _common;
-    private readonly Dictionary<string, EnvironmentCredentials> _environments = new();
+    // each file is decrypted once, also when several parts of a run ask for it at the same time
+    private Task<CommonCredentials>? _common;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<EnvironmentCredentials>>> _environments = new();
+    private readonly Lock _gate = new();
 
-    public async Task<CommonCredentials> CommonAsync(CancellationToken cancellationToken = default) =>
-        _common ??= CommonCredentials.From(await LoadAsync(commonFile, CredentialSchema.Common, cancellationToken));
-
-    public async Task<EnvironmentCredentials> EnvironmentAsync(string environment, CancellationToken cancellationToken = default)
+    public Task<CommonCredentials> CommonAsync(CancellationToken cancellationToken = default)
     {
-        if (_environments.TryGetValue(environment, out var loaded)) return loaded;
-        var values = await LoadAsync(CredentialSchema.EnvironmentFile(environment), CredentialSchema.Environment, cancellationToken);
-        return _environments[environment] = EnvironmentCredentials.From(values);
+        lock (_gate)
+            return _common ??= Task.Run(async () => CommonCredentials.From(await LoadAsync(commonFile, CredentialSchema.Common, cancellationToken)), cancellationToken);
     }
+
+    public Task<EnvironmentCredentials> EnvironmentAsync(string environment, CancellationToken cancellationToken = default) =>
+        _environments.GetOrAdd(environment, name => new Lazy<Task<EnvironmentCredentials>>(() => Task.Run(async () =>
+            EnvironmentCredentials.From(await LoadAsync(CredentialSchema.EnvironmentFile(name), CredentialSchema.Environment, cancellationToken)), cancellationToken))).Value;
 
     /// <summary>Every decrypted value of the given files, for a child process's environment.</summary>
     public async Task<IReadOnlyDictionary<string, string>> AllValuesAsync(IEnumerable<string> files, CancellationToken cancellationToken = default)

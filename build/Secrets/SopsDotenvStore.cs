@@ -10,7 +10,7 @@ sealed record OpenedSopsFile(string RelativePath, DotenvDocument Plaintext, byte
 /// <summary>Reads and writes SOPS dotenv files under the repository root; writes go to a temp file, then rename.</summary>
 sealed class SopsDotenvStore(string root, AgeIdentitySources identitySources, TimeProvider clock)
 {
-    private IReadOnlyList<AgeIdentity>? _identities;
+    private Task<IReadOnlyList<AgeIdentity>>? _identities;
 
     public string FullPath(string relativePath) => Path.Combine(root, relativePath);
 
@@ -44,6 +44,11 @@ sealed class SopsDotenvStore(string root, AgeIdentitySources identitySources, Ti
         AtomicFile.WriteAllText(FullPath(relativePath), encrypted.Render());
     }
 
-    public async Task<IReadOnlyList<AgeIdentity>> IdentitiesAsync(CancellationToken cancellationToken = default) =>
-        _identities ??= await identitySources.LoadAsync(cancellationToken);
+    public Task<IReadOnlyList<AgeIdentity>> IdentitiesAsync(CancellationToken cancellationToken = default)
+    {
+        // looked for once, also when two files are opened at the same time
+        lock (_identitiesGate) return _identities ??= identitySources.LoadAsync(cancellationToken);
+    }
+
+    private readonly Lock _identitiesGate = new();
 }

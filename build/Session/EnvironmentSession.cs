@@ -43,10 +43,22 @@ sealed class EnvironmentSession(CloudApis apis, S3StateStore state, TimeProvider
 
     public static S3StateStore OpenState(CloudLocation location, CommonCredentials common, TimeProvider clock)
     {
-        var endpoint = location.S3Endpoint != null ? new Uri(location.S3Endpoint) : StateLocation.OvhEndpoint(location.StateRegion);
-        var where = new StateLocation(endpoint, location.StateRegion, location.StateBucket, location.Environment);
+        var where = StateLocationOf(location);
         return new S3StateStore(S3StateStore.Client(where, common.S3AccessKey, common.S3SecretKey, location.Retry), where, clock, location.Retry);
     }
+
+    /// <summary>The state store alone (a read-only look), its SDK set up while the credentials are decrypted.</summary>
+    public static async Task<S3StateStore> OpenStateAsync(CloudLocation location, Func<Task<CommonCredentials>> common, TimeProvider clock)
+    {
+        var prepared = S3StateStore.PrepareAsync(StateLocationOf(location));
+        var credentials = await common();
+        await prepared;
+        return OpenState(location, credentials, clock);
+    }
+
+    private static StateLocation StateLocationOf(CloudLocation location) =>
+        new(location.S3Endpoint != null ? new Uri(location.S3Endpoint) : StateLocation.OvhEndpoint(location.StateRegion),
+            location.StateRegion, location.StateBucket, location.Environment);
 
     /// <summary>
     /// Runs <paramref name="run"/> with the state lock held and the state read under it; the lock is released

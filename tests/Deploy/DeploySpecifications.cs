@@ -56,7 +56,7 @@ public class DeploySpecifications
     public async Task The_same_release_running_healthy_is_a_no_op_found_in_one_command_without_the_lock()
     {
         var release = await FirstReleaseAsync();
-        Assert.True(await Deployer().IsRunningAsync(Target, Inputs(), default));
+        Assert.True(await Deployer().IsRunningAsync(Target, Task.FromResult<StackInputs?>(Inputs()), default));
         Assert.Equal([Layout.FactsAndServices()], _host.Commands);
 
         var again = await Deployer().DeployAsync(Target, Inputs(), default);
@@ -70,7 +70,7 @@ public class DeploySpecifications
     public async Task A_changed_setting_is_a_new_release_and_the_old_one_stays_to_go_back_to()
     {
         var first = await FirstReleaseAsync();
-        Assert.False(await Deployer().IsRunningAsync(Target, Inputs(dashboard: true), default));
+        Assert.False(await Deployer().IsRunningAsync(Target, Task.FromResult<StackInputs?>(Inputs(dashboard: true)), default));
         var second = await Deployer().DeployAsync(Target, Inputs(dashboard: true), default);
         Assert.NotEqual(first, second.Release);
         Assert.Equal([first, second.Release], _host.ReleaseHashes.Keys.Order(StringComparer.Ordinal));
@@ -81,7 +81,7 @@ public class DeploySpecifications
     {
         var release = await FirstReleaseAsync();
         _host.ContainersUp = false;
-        Assert.False(await Deployer().IsRunningAsync(Target, Inputs(), default));
+        Assert.False(await Deployer().IsRunningAsync(Target, Task.FromResult<StackInputs?>(Inputs()), default));
         var repaired = await Deployer().DeployAsync(Target, Inputs(), default);
         Assert.Equal((release, true), (repaired.Release, repaired.Changed));
         Assert.Single(_host.Uploads);

@@ -39,8 +39,8 @@ public class DeployTests
 
         // a no-op is known from one remote command, without the host's lock; a changed input is not one
         var audit = File.ReadAllText(Path.Combine(host.AppDirectory, "audit.log"));
-        Assert.True(await deployer.IsRunningAsync(host.Target(), host.Inputs(), default), output.ToString());
-        Assert.False(await deployer.IsRunningAsync(host.Target(), host.Inputs(host.Settings with { Dashboard = true, DashboardPort = FreePort.Next() }), default));
+        Assert.True(await deployer.IsRunningAsync(host.Target(), Task.FromResult<StackInputs?>(host.Inputs()), default), output.ToString());
+        Assert.False(await deployer.IsRunningAsync(host.Target(), Task.FromResult<StackInputs?>(host.Inputs(host.Settings with { Dashboard = true, DashboardPort = FreePort.Next() })), default));
         Assert.Equal(audit, File.ReadAllText(Path.Combine(host.AppDirectory, "audit.log")));
         Assert.Equal(containers, host.Containers());
 

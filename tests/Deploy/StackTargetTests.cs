@@ -130,6 +130,7 @@ public class StackTargetTests
         "test", stack, new SshSettings(22, "deploy", null), new RemoteLayout("/opt/accoreboot", "accoreboot", CloudInitModel.MarkerFile), DeployOptions.Default,
         "accoreboot", "accoreboot", "powersync_storage", "registry.accoreboot.example",
         () => throw new InvalidOperationException("Render needs no cloud"),
+        () => throw new InvalidOperationException("Render needs no state"),
         () => throw new InvalidOperationException("Render needs no credentials"),
         () => throw new InvalidOperationException("Render needs no credentials"),
         () => Task.FromResult("registry.accoreboot.example/accoreboot-api:0123abcd4567"),
