@@ -235,6 +235,9 @@ partial class Build
     [Parameter("Allow Down or Apply to delete the database of a protected environment")]
     readonly bool DestroyDatabase;
 
+    [Parameter("Allow Apply to replace or delete the instance or the database of a protected environment")]
+    readonly bool AllowReplace;
+
     [Parameter("Credentials file for SopsEdit: common, or a path under credentials/", Name = "file")]
     readonly string? CredentialsFile;
 

@@ -84,7 +84,7 @@ partial class Build
     }
 
     // The stack on the instance: Deploy, Rollback, Status, Logs, Ssh, Render
-    Deployment Deployment => new(DeploymentInputs, Log, CancellationToken);
+    Deployment Deployment => new(DeploymentInputs, Log, Confirm, CancellationToken);
     StackInspector StackInspector => new(DeploymentInputs, Log, CancellationToken);
     InteractiveShell InteractiveShell => new(DeploymentInputs, Log, CancellationToken);
     ReleasePreview ReleasePreview => new(DeploymentInputs, Log);
@@ -110,7 +110,8 @@ partial class Build
         Templates,
         Secrets,
         Operator.Describe(ProcessEnvironment),
-        Clock);
+        Clock,
+        Profile.Cloud.Protected);
 
     /// <summary>Opens a secret the state holds sealed (the database password) with the user's age identity.</summary>
     async Task<string> UnsealSecret(string sealedSecret)

@@ -38,7 +38,7 @@ partial class Build : NukeBuild, IContainerImage
         .Description("Create or update the OVH resources: instance, security group, PostgreSQL, databases, user, IP restriction")
         .Requires(() => Env)
         .After(Init)
-        .Executes(() => Provisioner.ApplyAsync(ForceUnlock, DestroyDatabase));
+        .Executes(() => Provisioner.ApplyAsync(ForceUnlock, DestroyDatabase, AllowReplace));
 
     Target Deploy => _ => _
         .Description("Render, upload and start the stack on the instance; roll back if unhealthy")

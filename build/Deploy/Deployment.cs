@@ -10,11 +10,13 @@ namespace AccoReboot.Deploy;
 /// instance under a deploy), the instance and database come from the state, and the state records the pinned
 /// host key at first contact and the release that runs afterwards.
 /// </summary>
-sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken cancellationToken)
+sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation confirm, CancellationToken cancellationToken)
 {
     public async Task DeployAsync(bool forceUnlock)
     {
         if (!forceUnlock && await AlreadyRunningAsync()) return;
+        // a protected environment is changed only when someone says so (--yes in CI, behind the GitHub environment's approval)
+        if (inputs.Protected) confirm.RequireTyped($"Deploy changes {inputs.Environment}, which is protected", inputs.Environment);
         await WithStateAsync("Deploy", forceUnlock, async (session, site, state) =>
         {
             var image = await inputs.ApiImage();
@@ -31,6 +33,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, CancellationToken
 
     public async Task RollbackAsync(string? release, bool forceUnlock)
     {
+        if (inputs.Protected) confirm.RequireTyped($"Rollback changes {inputs.Environment}, which is protected", inputs.Environment);
         await WithStateAsync("Rollback", forceUnlock, async (session, site, state) =>
         {
             var back = await inputs.Deployer(log).RollbackAsync(Target(session, site, state, await inputs.Common()), inputs.Stack, release, cancellationToken);

@@ -31,7 +31,8 @@ sealed record DeploymentInputs(
     TemplateRenderer Templates,
     SecretMasker Masker,
     string Who,
-    TimeProvider Clock)
+    TimeProvider Clock,
+    bool Protected = false)
 {
     public Deployer Deployer(BuildLog log) =>
         new(new ReleaseRenderer(Templates), Layout, Options, log, Who, Clock, async (target, ct) => await new TrustedConnection(log).OpenAsync(target, ct));

@@ -54,7 +54,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         return plan.HasChanges ? 2 : 0;
     }
 
-    public async Task ApplyAsync(bool forceUnlock, bool destroyDatabase)
+    public async Task ApplyAsync(bool forceUnlock, bool destroyDatabase, bool allowReplace = false)
     {
         var session = await inputs.OpenSession();
         var desired = await inputs.Desired();
@@ -72,7 +72,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
                 log.Success("No changes: nothing to apply.");
                 return;
             }
-            GuardDestructive(plan, desired, destroyDatabase, "Apply");
+            GuardDestructive(plan, desired, destroyDatabase, allowReplace, "Apply");
             await Executor(session, live, state).ApplyAsync(plan, resources.All);
             await state.UpdateAsync(s => s with { LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, "Apply") });
             log.Success($"Applied: {plan.Summary[6..]}");
@@ -84,6 +84,8 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         confirm.RequireAnswerable("Down");
         var session = await inputs.OpenSession();
         var desired = await inputs.Desired();
+        if (desired.Protected && !destroyDatabase)
+            throw new BuildFailure($"{desired.Name} is protected: Down would delete its database with the rest. Add --destroy-database if that is what you want (Stop stops the instance and keeps everything).");
         var resources = new EnvironmentResources(desired);
         await session.UnderLockAsync("Down", inputs.Who, forceUnlock, async stored =>
         {
@@ -160,12 +162,22 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         });
     }
 
-    private void GuardDestructive(InfraPlan plan, DesiredEnvironment desired, bool destroyDatabase, string operation)
+    /// <summary>
+    /// What a plan may do unasked: nothing destructive (a replacement or deletion asks for the environment's name);
+    /// on a protected environment nothing at all, and never replace its instance or database without
+    /// --allow-replace (and the database's data, without --destroy-database either).
+    /// </summary>
+    private void GuardDestructive(InfraPlan plan, DesiredEnvironment desired, bool destroyDatabase, bool allowReplace, string operation)
     {
         var database = plan.Changes.FirstOrDefault(c => c.Kind == "db-cluster" && c.Action is ChangeAction.Replace or ChangeAction.Delete);
         if (database != null && desired.Protected && !destroyDatabase)
             throw new BuildFailure($"{operation} would replace the database of {desired.Name}, which is protected: its data would be lost. Add --destroy-database if that is what you want.");
+        var replaced = plan.Changes.Where(c => c.Kind is "instance" or "db-cluster" && c.Action is ChangeAction.Replace or ChangeAction.Delete).Select(c => c.Address).ToList();
+        if (replaced.Count > 0 && desired.Protected && !allowReplace)
+            throw new BuildFailure($"{operation} would replace {string.Join(" and ", replaced)} of {desired.Name}, which is protected (a new address, the host's files gone): add --allow-replace if that is what you want.");
         if (plan.IsDestructive)
             confirm.RequireTyped($"{operation} replaces or deletes resources of {desired.Name} (see the plan above)", desired.Name);
+        else if (desired.Protected)
+            confirm.RequireTyped($"{operation} changes {desired.Name}, which is protected (see the plan above)", desired.Name);
     }
 }

@@ -126,6 +126,22 @@ public class StackTargetTests
         Assert.Equal("api-1  | started", LogLine.Clean("\u001b[2Kapi-1  | \u001b[32mstarted\u001b[0m"));
     }
 
+    [Fact]
+    public async Task Deploy_and_Rollback_on_a_protected_environment_ask_before_touching_anything()
+    {
+        // every cloud and credentials function of these inputs throws: the refusal comes first
+        var inputs = Inputs(StackFixture.Cloud("prod")) with { Protected = true, Environment = "prod" };
+        var log = DeployHost.Log(new StringWriter());
+        var nobody = new Deployment(inputs, log, new Confirmation(log, new FakeEnvironment(), assumeYes: false), default);
+        Assert.Contains("Deploy changes prod, which is protected needs confirmation, and nobody can answer here",
+            (await Assert.ThrowsAsync<BuildFailure>(() => nobody.DeployAsync(forceUnlock: true))).Message);
+        Assert.Contains("Rollback changes prod, which is protected needs confirmation",
+            (await Assert.ThrowsAsync<BuildFailure>(() => nobody.RollbackAsync(null, forceUnlock: false))).Message);
+        // --yes (CI, behind the GitHub environment's approval) goes on: to the cloud, which these inputs do not have
+        var confirmed = new Deployment(inputs, log, new Confirmation(log, new FakeEnvironment(), assumeYes: true), default);
+        Assert.Equal("Render needs no cloud", (await Assert.ThrowsAsync<InvalidOperationException>(() => confirmed.DeployAsync(forceUnlock: true))).Message);
+    }
+
     private static DeploymentInputs Inputs(StackSettings stack) => new(
         "test", stack, new SshSettings(22, "deploy", null), new RemoteLayout("/opt/accoreboot", "accoreboot", CloudInitModel.MarkerFile), DeployOptions.Default,
         "accoreboot", "accoreboot", "powersync_storage", "registry.accoreboot.example",

@@ -16,7 +16,8 @@ public class ProvisioningTests
         var emulator = await Emulator.StartAsync(options ?? ProvisioningRepository.FastOptions);
         var root = new TempDirectory();
         ProvisioningRepository.For(emulator.Cloud, profileExtras)(root);
-        var apply = Run(root, "Apply --env test");
+        // --yes: a protected environment's first Apply asks too
+        var apply = Run(root, "Apply --env test --yes");
         Assert.True(apply.ExitCode == 0, apply.All);
         return (emulator, root);
     }
@@ -116,20 +117,64 @@ public class ProvisioningTests
     }
 
     [Fact]
-    public async Task A_protected_environment_keeps_its_database_unless_told_otherwise()
+    public async Task A_protected_environment_is_changed_only_when_asked_and_never_replaced_or_deleted_by_accident()
     {
         var (emulator, root) = await AppliedAsync(profileExtras: ", \"Protected\": true");
         await using var _ = emulator;
         using var __ = root;
+        var profile = root.Combine(".nuke", "parameters.test.json");
+        emulator.Cloud.ClearRequests();
+
+        // Down: refused before any change, even with --yes, unless the database may go too
         var down = Run(root, "Down --env test --yes");
-        Assert.True(down.ExitCode == 0, down.All);
-        Assert.Contains("its database is kept", down.Out);
-        Assert.Single(emulator.Cloud.World.Clusters.Values, c => c.Status(DateTimeOffset.UtcNow) != null);
-        Assert.NotNull(emulator.Cloud.World.S3.Get("accoreboot-state-test", "test/state.json"));
+        Assert.Equal(1, down.ExitCode);
+        Assert.Contains("test is protected: Down would delete its database with the rest. Add --destroy-database", down.Error);
+        Assert.Empty(emulator.Cloud.MutatingCloudCalls);
+
+        // a replacing plan: refused with --yes, until --allow-replace
+        File.WriteAllText(profile, File.ReadAllText(profile).Replace("\"Region\": \"GRA9\"", "\"Region\": \"GRA9\", \"Flavor\": \"b3-16\""));
+        var replacing = Run(root, "Apply --env test --yes");
+        Assert.Equal(1, replacing.ExitCode);
+        Assert.Contains("Apply would replace instance.test-backend of test, which is protected", replacing.Error);
+        Assert.Contains("--allow-replace", replacing.Error);
+        Assert.Empty(emulator.Cloud.MutatingCloudCalls);
+        Assert.True(Run(root, "Apply --env test --yes --allow-replace").ExitCode == 0);
+
+        // any change asks for the environment's name; nobody can answer here without --yes
+        File.WriteAllText(profile, File.ReadAllText(profile).Replace("\"AdminCidrs\": [\"198.51.100.0/24\"]", "\"AdminCidrs\": [\"198.51.100.0/24\", \"192.0.2.0/24\"]"));
+        emulator.Cloud.ClearRequests();
+        var unconfirmed = Run(root, "Apply --env test");
+        Assert.Equal(1, unconfirmed.ExitCode);
+        Assert.Contains("Apply changes test, which is protected (see the plan above) needs confirmation", unconfirmed.Error);
+        Assert.Empty(emulator.Cloud.MutatingCloudCalls);
+        var typed = Run(root, "Apply --env test", interactive: true, input: "test\n");
+        Assert.True(typed.ExitCode == 0, typed.All);
 
         var all = Run(root, "Down --env test --yes --destroy-database");
         Assert.True(all.ExitCode == 0, all.All);
         Assert.DoesNotContain(emulator.Cloud.World.Clusters.Values, c => c.Status(DateTimeOffset.UtcNow) != null);
+    }
+
+    [Fact]
+    public async Task The_prod_profile_is_protected_and_sized_as_ovh_sells_it()
+    {
+        using var prod = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Repository.Path(".nuke", "parameters.prod.json")));
+        var values = prod.RootElement.EnumerateObject().Where(p => p.Name != "$schema").ToList();
+        Assert.True(prod.RootElement.GetProperty("Protected").GetBoolean());
+        Assert.NotEqual("b3-8", prod.RootElement.GetProperty("Flavor").GetString());
+        // its database offer is one the (emulated) availability has: business runs 2 nodes
+        var extras = string.Concat(values.Select(p => $", \"{p.Name}\": {p.Value.GetRawText()}"));
+        var (emulator, root) = await AppliedAsync(profileExtras: extras);
+        await using var _ = emulator;
+        using var __ = root;
+        var cluster = Assert.Single(emulator.Cloud.World.Clusters.Values);
+        Assert.Equal(("business", 2), (cluster.Plan, cluster.Nodes));
+
+        // and a plan with a node count OVH does not sell is refused as OVH refuses it
+        File.WriteAllText(root.Combine(".nuke", "parameters.test.json"), File.ReadAllText(root.Combine(".nuke", "parameters.test.json")).Replace("\"DbNodes\": 2", "\"DbNodes\": 1"));
+        var refused = Run(root, "Apply --env test --yes");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("no compute matches your expectations", refused.Error);
     }
 
     [Fact]

@@ -120,6 +120,9 @@ sealed class EmulatorWorld(EmulatorOptions options, TimeProvider clock)
     public static readonly IReadOnlyList<string> DbFlavors = ["db1-4", "db1-7", "db1-15", "db1-30"];
     public static readonly IReadOnlyList<string> DbRegions = ["GRA", "SBG", "DE", "UK", "WAW", "BHS"];
 
+    /// <summary>The nodes a plan runs (availability's min/max nodes: essential 1, business 2, enterprise 3; shared/reference/ovh-openstack.md).</summary>
+    public static bool NodesFit(string plan, int nodes) => nodes == plan switch { "essential" => 1, "business" => 2, _ => 3 };
+
     public S3Store S3 { get; } = new();
 
     public void EnsureDefaultSecurityGroups()

@@ -91,7 +91,8 @@ sealed class OvhHandler(EmulatorWorld world)
         var flavor = pattern?["flavor"]?.GetValue<string>() ?? "";
         var region = pattern?["region"]?.GetValue<string>() ?? "";
         if (pattern == null && body["nodesList"] == null) return Error(400, "Client::BadRequest::AtLeastOneNode", "At least one node must be specified");
-        if (!EmulatorWorld.DbPlans.Contains(plan) || !EmulatorWorld.DbVersions.Contains(version) || !EmulatorWorld.DbFlavors.Contains(flavor) || !EmulatorWorld.DbRegions.Contains(region))
+        if (!EmulatorWorld.DbPlans.Contains(plan) || !EmulatorWorld.DbVersions.Contains(version) || !EmulatorWorld.DbFlavors.Contains(flavor) || !EmulatorWorld.DbRegions.Contains(region)
+            || !EmulatorWorld.NodesFit(plan, pattern?["number"]?.GetValue<int>() ?? 1))
             return Error(404, "Client::NotFound::NoMatchingAvailability", "no compute matches your expectations, please refer to the availability endpoint");
         var restrictions = new List<(string, string?)>();
         foreach (var item in body["ipRestrictions"]?.AsArray() ?? [])
@@ -226,7 +227,11 @@ sealed class OvhHandler(EmulatorWorld world)
             cluster.Version = version;
         }
         if (body["description"]?.GetValue<string>() is { } description) cluster.Description = description;
-        if (body["nodeNumber"]?.GetValue<int>() is { } nodes) cluster.Nodes = nodes;
+        if (body["nodeNumber"]?.GetValue<int>() is { } nodes)
+        {
+            if (!EmulatorWorld.NodesFit(cluster.Plan, nodes)) return Error(404, "Client::NotFound::NoMatchingAvailability", "no compute matches your expectations");
+            cluster.Nodes = nodes;
+        }
         if (body["disk"]?["size"]?.GetValue<int>() is { } size) cluster.DiskSize = size;
         if (body["ipRestrictions"] is JsonArray restrictions)
         {
