@@ -30,7 +30,9 @@ sealed class StackInspector(DeploymentInputs inputs, BuildLog log, CancellationT
         log.Info($"Release {facts.Current}" + (recorded?.Id == facts.Current ? $", deployed {recorded.At.UtcDateTime:yyyy-MM-dd HH:mm} UTC by {recorded.By}" : ""));
         if (recorded != null && recorded.Id != facts.Current)
             log.Warn($"The state records release {recorded.Id}, the host runs {facts.Current}: someone changed the host outside Deploy/Rollback.");
-        log.Info("Disk: " + DiskUsage.Describe((await ssh.RunAsync(inputs.Layout.Disk(), ct: cancellationToken)).Output));
+        var disk = (await ssh.RunAsync(inputs.Layout.Disk(), ct: cancellationToken)).Output;
+        log.Info("Disk: " + DiskUsage.Describe(disk));
+        if (DiskUsage.Warning(disk, site.Ipv4) is { } full) log.Warn(full);
         var audit = (await ssh.RunAsync(inputs.Layout.AuditTail(3), ct: cancellationToken)).Output.TrimEnd();
         if (audit.Length > 0) log.Info("Last deploys:\n" + audit);
         if (!StackServices.AllUp(services))

@@ -90,6 +90,41 @@ public class RemoteCommandSpecifications
     }
 
     [Fact]
+    public void Pruning_keeps_the_last_releases_and_removes_the_images_only_old_releases_named()
+    {
+        using var scratch = new TempDirectory();
+        var layout = new RemoteLayout(scratch.Combine("app"), "accoreboot", "/nonexistent");
+        foreach (var (release, commit) in new[] { ("20261201-100000-a", "c1"), ("20261201-110000-b", "c2"), ("20261201-120000-c", "c3") })
+            scratch.File($"app/releases/{release}/docker-compose.yml", $"services:\n  api:\n    image: 127.0.0.1:18082/accoreboot-api:{commit}\n  emqx:\n    image: \"local/emqx-standin:trixie\"\n");
+        // a docker that lists images and records what it is asked to remove
+        scratch.File("bin/docker", """
+            #!/bin/sh
+            case "$1" in
+              ps) ;;
+              images) case "$4" in
+                127.0.0.1:18082/accoreboot-api) printf '%s\n' 127.0.0.1:18082/accoreboot-api:c1 127.0.0.1:18082/accoreboot-api:c2 127.0.0.1:18082/accoreboot-api:c3 ;;
+                local/emqx-standin) printf '%s\n' local/emqx-standin:trixie local/emqx-standin:old ;;
+                *) echo "unexpected repository $4" >> "$(dirname "$0")/removed" ;;
+              esac ;;
+              rmi) shift; printf '%s\n' "$@" >> "$(dirname "$0")/removed" ;;
+            esac
+            """);
+        Shell($"chmod +x {scratch.Combine("bin", "docker")}");
+        var prune = Tool.Run("sh", ["-c", layout.Prune(keep: 2)], environment: new Dictionary<string, string?> { ["PATH"] = scratch.Combine("bin") + ":" + Environment.GetEnvironmentVariable("PATH") });
+        Assert.True(prune.ExitCode == 0, prune.All);
+        Assert.Equal(["20261201-110000-b", "20261201-120000-c"], Directory.GetDirectories(scratch.Combine("app", "releases")).Select(Path.GetFileName).Order());
+        Assert.Equal(["127.0.0.1:18082/accoreboot-api:c1", "local/emqx-standin:old"], File.ReadAllLines(scratch.Combine("bin", "removed")).Order());
+    }
+
+    [Fact]
+    public void A_disk_used_at_80_percent_or_more_is_a_warning_naming_the_host()
+    {
+        Assert.Null(DiskUsage.Warning("/dev/sda1 20G 15G 5.0G 79% /", "203.0.113.10"));
+        Assert.StartsWith("The disk of 203.0.113.10 is 80% used (16G of 20G used (80%), 4.0G free on /)", DiskUsage.Warning("/dev/sda1 20G 16G 4.0G 80% /", "203.0.113.10"));
+        Assert.Null(DiskUsage.Warning("df: /opt/accoreboot: No such file or directory", "203.0.113.10"));
+    }
+
+    [Fact]
     public void An_upload_whose_checksum_does_not_match_is_not_unpacked()
     {
         using var scratch = new TempDirectory();

@@ -36,6 +36,10 @@ public class TemplateTests
         {
             Assert.Equal("unless-stopped", service.Value.GetProperty("restart").GetString());
             Assert.True(service.Value.TryGetProperty("healthcheck", out _), $"{service.Name} has no healthcheck");
+            // as compose reads it: every container's logs rotated (3 × 10 MB)
+            var logging = service.Value.GetProperty("logging");
+            Assert.Equal(("json-file", "10m", "3"), (logging.GetProperty("driver").GetString(), logging.GetProperty("options").GetProperty("max-size").GetString(),
+                logging.GetProperty("options").GetProperty("max-file").GetString()));
             var image = service.Value.GetProperty("image").GetString()!;
             Assert.DoesNotContain(":latest", image);
             Assert.Contains(':', image.Split('/')[^1]);
@@ -73,6 +77,11 @@ public class TemplateTests
         Assert.Contains(CloudInitModel.MarkerFile, userData);
         Assert.Contains("PasswordAuthentication no", userData);
         Assert.Contains("unattended-upgrades", userData);
+        // Docker's own default for any container: rotated logs (the file is written before Docker is installed)
+        var daemon = new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(userData.Replace("#cloud-config", ""));
+        var files = ((List<object>)daemon["write_files"]).Cast<Dictionary<object, object>>();
+        using var json = JsonDocument.Parse((string)files.Single(f => (string)f["path"] == "/etc/docker/daemon.json")["content"]);
+        Assert.Equal("10m", json.RootElement.GetProperty("log-opts").GetProperty("max-size").GetString());
     }
 
     [Theory, MemberData(nameof(Variants))]

@@ -81,12 +81,19 @@ sealed record RemoteLayout(string AppDirectory, string Project, string MarkerFil
                 .Concat(resolve != null ? new[] { "--resolve", resolve } : [])
                 .Append(url + path))));
 
-    /// <summary>Keeps the last releases, and any release a container still mounts files from.</summary>
+    /// <summary>
+    /// Keeps the last releases, and any release a container still mounts files from; then removes the images of the
+    /// stack's repositories that no kept release names (each deploy of a new commit brings an API image), so the
+    /// disk does not fill with them. Images of other repositories on the host are not touched.
+    /// </summary>
     public string Prune(int keep) =>
         $"cd {App}/releases && used=$(docker ps -aq --filter label=com.docker.compose.project={Shell.Quote(Project)} | " +
         "xargs -r docker inspect --format '{{range .Mounts}}{{.Source}} {{end}}' | tr ' ' '\\n' | sed -n 's#.*/releases/\\([^/]*\\)/.*#\\1#p' | sort -u); " +
         $"ls -1 | grep -v '\\.tmp$' | sort | head -n -{keep.ToString(CultureInfo.InvariantCulture)} | while read -r r; do echo \"$used\" | grep -qx \"$r\" || rm -rf \"$r\"; done; " +
-        $"rm -rf {App}/.upload/*";
+        $"rm -rf {App}/.upload/*; " +
+        "kept=$(sed -n 's/^ *image: *//p' */docker-compose.yml 2>/dev/null | tr -d \"\\\"'\" | sort -u); " +
+        "for repo in $(echo \"$kept\" | sed 's/:[^:/]*$//' | sort -u); do " +
+        "docker images --format '{{.Repository}}:{{.Tag}}' \"$repo\" | grep -vxF \"$kept\" | xargs -r docker rmi >/dev/null 2>&1 || true; done";
 
     public string Releases() => $"ls -1 {App}/releases | grep -v '\\.tmp$' | sort";
 
