@@ -107,6 +107,7 @@ partial class Build
         () => Credentials.EnvironmentAsync(Profile.Name, CancellationToken),
         async () => (await ((IContainerImage)this).Images.ImageAsync()).ToString(),
         UnsealSecret,
+        SealForEnvironment,
         Templates,
         Secrets,
         Operator.Describe(ProcessEnvironment),
@@ -123,7 +124,7 @@ partial class Build
         }
         catch (AgeFile.NoMatchingIdentity)
         {
-            throw new BuildFailure($"The database password in the state of {Profile.Name} is sealed to the recipients of {Profile.EnvironmentCredentials}, and none of your age identities is one of them: ask for access (SopsUpdateKeys), or run Apply to reset it.");
+            throw new BuildFailure($"The secrets in the state of {Profile.Name} (the database password, the API's JWT keys) are sealed to the recipients of {Profile.EnvironmentCredentials}, and none of your age identities is one of them: ask for access (SopsUpdateKeys), or run Apply to reset the password.");
         }
     }
 }

@@ -29,7 +29,9 @@ sealed record HealthEndpoint(string Url, string? Resolve)
 }
 
 /// <summary>Everything a release is made of, besides the templates.</summary>
-sealed record StackInputs(StackSettings Settings, DatabaseConnection Database, StackSecrets Secrets, string? RegistryUser, string? RegistryPassword, string Registry)
+/// <remarks><paramref name="JwtKeys"/>: the API's signing keys kept (sealed) in the state, file name → PEM, restored onto a new instance.</remarks>
+sealed record StackInputs(StackSettings Settings, DatabaseConnection Database, StackSecrets Secrets, string? RegistryUser, string? RegistryPassword, string Registry,
+    IReadOnlyDictionary<string, string>? JwtKeys = null)
 {
     public override string ToString() => $"StackInputs {{ {Settings.Environment}, registry password **** }}";
 }

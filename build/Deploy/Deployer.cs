@@ -4,8 +4,8 @@ using BuildEngine;
 
 namespace AccoReboot.Deploy;
 
-/// <summary>What a deploy reports back, for the state.</summary>
-sealed record DeployOutcome(string Release, bool Changed);
+/// <summary>What a deploy reports back, for the state: the release, and the JWT keys on the host (null: not read).</summary>
+sealed record DeployOutcome(string Release, bool Changed, IReadOnlyDictionary<string, string>? JwtKeys = null);
 
 /// <summary>The release a rollback went back to, and the API image it runs.</summary>
 sealed record RollbackOutcome(string Release, string ApiImage);
@@ -67,7 +67,12 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
 
             var id = release.NewReleaseId(clock.GetUtcNow());
             log.Info($"Deploying release {id} to {target.Ssh.Host} (current: {facts.Current ?? "none"}).");
+            // the API's signing keys outlive the instance: the ones kept in the state go back first (tokens issued
+            // before stay valid); a key is made only where there is none, and what the host holds is reported back
+            foreach (var (name, pem) in inputs.JwtKeys ?? new Dictionary<string, string>())
+                await Run(ssh, layout.RestoreJwtKey(name), "restore the JWT key", ct, input: pem);
             await Run(ssh, layout.EnsureJwtKey(), "create the JWT key", ct);
+            var jwtKeys = ParseJwtKeys((await Run(ssh, layout.JwtKeys(), "read the JWT keys", ct)).Output);
             await UploadAsync(ssh, release, id, ct);
             if (inputs.Settings.PullPolicy != "never")
             {
@@ -80,7 +85,7 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
             await Run(ssh, layout.Prune(options.KeepReleases), "prune old releases", ct);
             await Run(ssh, layout.Audit(AuditLine(id, "deployed")), "audit", ct);
             log.Success($"Release {id} is live on {target.Ssh.Host}.");
-            return new DeployOutcome(id, true);
+            return new DeployOutcome(id, true, jwtKeys);
         }
         finally
         {
@@ -112,6 +117,19 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         {
             await ssh.RunAsync(layout.Unlock(), ct: CancellationToken.None);
         }
+    }
+
+    /// <summary>The key files <see cref="RemoteLayout.JwtKeys"/> printed: file name → PEM.</summary>
+    public static IReadOnlyDictionary<string, string> ParseJwtKeys(string output)
+    {
+        var keys = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var block in output.Split(RemoteLayout.JwtKeySeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var newline = block.IndexOf('\n');
+            if (newline <= 0) continue;
+            keys[block[..newline].Trim()] = block[(newline + 1)..].TrimEnd() + "\n";
+        }
+        return keys;
     }
 
     public sealed record HostFacts(bool Marker, int Uid, int Gid, string? Current, string? ContentHash, IReadOnlyList<ServiceState> Services);

@@ -20,8 +20,15 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         await WithStateAsync("Deploy", forceUnlock, async (session, site, state) =>
         {
             var image = await inputs.ApiImage();
-            var stack = await StackInputsAsync(site, image);
+            var stack = await StackInputsAsync(site, image) with { JwtKeys = await UnsealAllAsync(state.Current.SealedJwtKeys) };
             var outcome = await inputs.Deployer(log).DeployAsync(Target(session, site, state, await inputs.Common()), stack, cancellationToken);
+            if (outcome.JwtKeys is { } onHost && !onHost.OrderBy(k => k.Key).SequenceEqual(stack.JwtKeys!.OrderBy(k => k.Key)))
+            {
+                var sealedKeys = new SortedDictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (name, pem) in onHost) sealedKeys[name] = await inputs.SealSecret(pem);
+                await state.UpdateAsync(s => s with { SealedJwtKeys = sealedKeys });
+                log.Info($"Kept the API's JWT key{(onHost.Count > 1 ? "s" : "")} in the state (sealed): a new instance signs with {(onHost.Count > 1 ? "them" : "it")}.");
+            }
             if (outcome.Changed || state.Current.ReleaseOn(site.InstanceId)?.Id != outcome.Release)
                 await state.UpdateAsync(s => s with
                 {
@@ -86,6 +93,18 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
     private DeployTarget Target(EnvironmentSession session, DeployedEnvironment site, StateRecorder? state, Secrets.CommonCredentials common) =>
         StackConnection.Target(inputs, site, common, ct => session.Apis.Nova.ConsoleOutputAsync(site.InstanceId, ct), state == null ? null
             : key => state.UpdateAsync(s => s with { HostKey = DeployedEnvironment.Pin(key, site.InstanceId, inputs.Clock.GetUtcNow()) }));
+
+    /// <summary>The sealed values opened, each registered with the masker first thing.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> UnsealAllAsync(IReadOnlyDictionary<string, string> sealedValues)
+    {
+        var open = new Dictionary<string, string>();
+        foreach (var (name, sealedValue) in sealedValues)
+        {
+            open[name] = await inputs.UnsealSecret(sealedValue);
+            inputs.Masker.Register(open[name]);
+        }
+        return open;
+    }
 
     private async Task<StackInputs> StackInputsAsync(DeployedEnvironment site, string apiImage)
     {

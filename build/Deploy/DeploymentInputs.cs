@@ -28,6 +28,7 @@ sealed record DeploymentInputs(
     Func<Task<EnvironmentCredentials>> EnvironmentCredentials,
     Func<Task<string>> ApiImage,
     Func<string, Task<string>> UnsealSecret,
+    Func<string, Task<string>> SealSecret,
     TemplateRenderer Templates,
     SecretMasker Masker,
     string Who,

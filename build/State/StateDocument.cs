@@ -57,6 +57,12 @@ sealed record StateDocument
 
     public EnvironmentOutputs Outputs { get; init; } = new();
     public HostKeyState? HostKey { get; init; }
+
+    /// <summary>
+    /// The API's JWT signing keys, file name → PEM sealed to the environment's recipients: kept here, not only on the
+    /// instance's disk, so that a new instance signs with the same keys and tokens issued before stay valid.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SealedJwtKeys { get; init; } = new Dictionary<string, string>();
     public ReleaseState? Release { get; init; }
     public ChangeRecord? LastChange { get; init; }
 

@@ -67,6 +67,26 @@ public class DeploySpecifications
     }
 
     [Fact]
+    public async Task The_jwt_keys_the_state_keeps_go_onto_a_new_instance_before_any_key_is_made()
+    {
+        var first = await Deployer().DeployAsync(Target, Inputs(), default);
+        var made = Assert.Single(first.JwtKeys!);
+        Assert.Equal(_host.JwtKeys, first.JwtKeys);
+
+        // the instance was replaced: an empty host, and the key kept in the state
+        var replaced = new ScriptedInstance(Layout);
+        var deployer = new Deployer(new ReleaseRenderer(new TemplateRenderer(Repository.Path("templates"))), Layout, DeployOptions.Default, DeployHost.Log(_output),
+            "tester@tests", _clock, (_, _) => Task.FromResult<IRemoteHost>(replaced));
+        var again = await deployer.DeployAsync(Target, Inputs() with { JwtKeys = first.JwtKeys }, default);
+        Assert.Equal(made, Assert.Single(again.JwtKeys!));
+        Assert.Equal(made.Value, replaced.JwtKeys[made.Key]);
+        Assert.True(replaced.Commands.FindIndex(c => c.Contains(".key.pem") && c.Contains(".tmp")) < replaced.Commands.IndexOf(Layout.EnsureJwtKey()));
+        // the key never travels in a command line: only on stdin
+        Assert.DoesNotContain(replaced.Commands, c => c.Contains("Made-on-this-host"));
+        Assert.Contains("BEGIN PRIVATE KEY", Assert.Single(AccoReboot.Deploy.Deployer.ParseJwtKeys($"{RemoteLayout.JwtKeySeparator}{made.Key}\n{made.Value}")).Value);
+    }
+
+    [Fact]
     public async Task A_changed_setting_is_a_new_release_and_the_old_one_stays_to_go_back_to()
     {
         var first = await FirstReleaseAsync();

@@ -117,6 +117,20 @@ public class RemoteCommandSpecifications
     }
 
     [Fact]
+    public void A_kept_jwt_key_is_restored_readable_by_its_owner_alone_never_over_one_there_and_read_back_whole()
+    {
+        using var scratch = new TempDirectory();
+        var layout = new RemoteLayout(scratch.Path, "accoreboot", "/nonexistent");
+        const string pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+        Assert.Equal(0, Tool.Run("sh", ["-c", layout.RestoreJwtKey("jwt-20261201100000.key.pem")], input: pem).ExitCode);
+        Assert.Equal(0, Tool.Run("sh", ["-c", layout.RestoreJwtKey("jwt-20261201100000.key.pem")], input: "another key\n").ExitCode);
+        Assert.Equal(pem, File.ReadAllText(scratch.Combine("keys", "jwt-20261201100000.key.pem")));
+        Assert.Equal("600", Shell($"stat -c %a {scratch.Combine("keys", "jwt-20261201100000.key.pem")}").Out.Trim());
+        Assert.Equal(pem, AccoReboot.Deploy.Deployer.ParseJwtKeys(Shell(layout.JwtKeys()).Out)["jwt-20261201100000.key.pem"]);
+        Assert.Throws<ArgumentException>(() => layout.RestoreJwtKey("../../etc/passwd"));
+    }
+
+    [Fact]
     public void A_disk_used_at_80_percent_or_more_is_a_warning_naming_the_host()
     {
         Assert.Null(DiskUsage.Warning("/dev/sda1 20G 15G 5.0G 79% /", "203.0.113.10"));

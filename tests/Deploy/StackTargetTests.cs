@@ -151,5 +151,6 @@ public class StackTargetTests
         () => throw new InvalidOperationException("Render needs no credentials"),
         () => Task.FromResult("registry.accoreboot.example/accoreboot-api:0123abcd4567"),
         _ => throw new InvalidOperationException("Render opens no secret"),
+        _ => throw new InvalidOperationException("Render seals no secret"),
         new TemplateRenderer(Repository.Path("templates")), new SecretMasker(), "tester@tests", TimeProvider.System);
 }

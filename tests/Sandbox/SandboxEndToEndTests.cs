@@ -65,6 +65,7 @@ public class SandboxEndToEndTests
             Assert.True(up.ExitCode == 0, up.All + "\n--- cloud ---\n" + cloudOutput());
             Assert.Contains("Starting the sandbox cloud in the background", up.All);
             Assert.Contains("Pinned the host key of 127.0.0.1", up.All);
+            Assert.Contains("Kept the API's JWT key in the state (sealed)", up.All);
             Assert.Equal("200 {\"status\":\"ok\"}", await Http("/health"));
             Assert.StartsWith("200 {\"keys\":[{\"kty\":\"RSA\"", await Http("/.well-known/jwks.json"));
             Assert.Contains($"health     http://127.0.0.1:{HttpPort}/health", up.All);

@@ -25,6 +25,9 @@ sealed class ScriptedInstance(RemoteLayout layout) : IRemoteHost
     public bool ContainersUp { get; set; }
 
     public List<string> Commands { get; } = [];
+
+    /// <summary>The JWT keys in the instance's keys directory: file name → PEM.</summary>
+    public SortedDictionary<string, string> JwtKeys { get; } = new(StringComparer.Ordinal);
     public List<string> Audit { get; } = [];
     public List<string> Uploads { get; } = [];
     public int Ups { get; private set; }
@@ -34,11 +37,22 @@ sealed class ScriptedInstance(RemoteLayout layout) : IRemoteHost
     public Task<RemoteResult> RunAsync(string command, string? input = null, CancellationToken ct = default)
     {
         Commands.Add(command);
-        return Task.FromResult(Answer(command));
+        return Task.FromResult(Answer(command, input));
     }
 
-    private RemoteResult Answer(string command)
+    private RemoteResult Answer(string command, string? input)
     {
+        if (command == layout.EnsureJwtKey())
+        {
+            if (JwtKeys.Count == 0) JwtKeys[$"jwt-{JwtKeys.Count + Ups + 1:D14}.key.pem"] = $"-----BEGIN PRIVATE KEY-----\nMade-on-this-host-{Guid.NewGuid():N}\n-----END PRIVATE KEY-----\n";
+            return Ok("");
+        }
+        if (command == layout.JwtKeys()) return Ok(string.Concat(JwtKeys.Select(k => $"{RemoteLayout.JwtKeySeparator}{k.Key}\n{k.Value}")));
+        if (Regex.Match(command, @"keys/(jwt-[0-9A-Za-z_-]+\.key\.pem)'?\.tmp") is { Success: true } restore)
+        {
+            JwtKeys.TryAdd(restore.Groups[1].Value, input!);
+            return Ok("");
+        }
         if (command == layout.FactsAndServices()) return Ok(FactsText() + "\n" + RemoteLayout.ServicesSeparator + "\n" + DockerPs());
         if (command == layout.Facts()) return Ok(FactsText());
         if (command == layout.Unlock())
@@ -54,7 +68,6 @@ sealed class ScriptedInstance(RemoteLayout layout) : IRemoteHost
             return Ok("");
         }
         if (command == layout.Services()) return Ok(ComposePs());
-        if (command == layout.EnsureJwtKey()) return Ok("");
         if (command.Contains("sha256sum -c", StringComparison.Ordinal))
         {
             var release = Regex.Match(command, @"/releases/([^/'.]+)\.tmp").Groups[1].Value;

@@ -50,6 +50,21 @@ sealed record RemoteLayout(string AppDirectory, string Project, string MarkerFil
         $"ls {App}/keys/*.key.pem >/dev/null 2>&1 || " +
         $"(umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out {App}/keys/jwt-$(date -u +%Y%m%d%H%M%S).key.pem 2>&1)";
 
+    public const string JwtKeySeparator = "--- key ";
+
+    /// <summary>Every JWT key on the host, each after a separator line with its file name (read to keep them in the state).</summary>
+    public string JwtKeys() =>
+        $"cd {App}/keys && for f in *.key.pem; do [ -f \"$f\" ] && printf '%s%s\\n' '{JwtKeySeparator}' \"$f\" && cat \"$f\"; done; true";
+
+    /// <summary>Writes a kept JWT key (stdin) onto a host that lacks it, readable by the deploy user only; an existing file is left.</summary>
+    public string RestoreJwtKey(string fileName)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(fileName, @"^jwt-[0-9A-Za-z_-]+\.key\.pem$"))
+            throw new ArgumentException($"'{fileName}' is not a JWT key file name (jwt-<time>.key.pem).", nameof(fileName));
+        var path = Shell.Quote($"{AppDirectory}/keys/{fileName}");
+        return $"mkdir -p {App}/keys && chmod 700 {App}/keys && if [ -e {path} ]; then cat >/dev/null; else (umask 077 && cat > {path}.tmp && mv {path}.tmp {path}); fi";
+    }
+
     public string UploadPath(string release) => $"{AppDirectory}/.upload/{release}.tar.gz";
 
     /// <summary>Checks the upload, unpacks it beside the other releases, and only then gives it its name.</summary>
