@@ -66,8 +66,8 @@ partial class Build
         Operator.Describe(ProcessEnvironment),
         Clock);
 
-    async Task<EnvironmentSession> OpenSessionAsync() =>
-        EnvironmentSession.Open(Profile.Cloud.Location, await Credentials.CommonAsync(CancellationToken), await Credentials.EnvironmentAsync(Profile.Name, CancellationToken), Clock);
+    Task<EnvironmentSession> OpenSessionAsync() =>
+        EnvironmentSession.OpenAsync(Profile.Cloud.Location, Credentials.CommonAsync(CancellationToken), Credentials.EnvironmentAsync(Profile.Name, CancellationToken), Clock);
 
     async Task<DesiredEnvironment> DesiredEnvironmentAsync()
     {

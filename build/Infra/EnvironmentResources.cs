@@ -34,6 +34,17 @@ sealed class EnvironmentResources
     }
 
     /// <summary>
+    /// Starts what can be read before the state (catalogs, offers), so that it runs while the state lock is taken
+    /// and the state read; <see cref="ReadLiveAsync"/> awaits it. Nothing needs to await this.
+    /// </summary>
+    public void Prepare(CloudApis apis, CancellationToken ct)
+    {
+        foreach (var resource in All)
+            // observed by ReadLiveAsync; a run that stops before (a held lock) leaves it unobserved, harmlessly
+            _ = resource.PrepareAsync(apis, ct);
+    }
+
+    /// <summary>
     /// Reads every resource live at once: by the ids in the state when there are some (one call each), otherwise by
     /// name, so resources made by a run that stopped before recording them are found, and drift made by hand shows.
     /// A resource inside another (a database in the cluster) waits for that one's read.

@@ -47,6 +47,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         var desired = await inputs.Desired();
         desired.Validate();
         var resources = new EnvironmentResources(desired);
+        resources.Prepare(session.Apis, cancellationToken);
         var stored = await session.State.ReadAsync(cancellationToken);
         var plan = resources.Plan(desired.Name, await resources.ReadLiveAsync(session.Apis, stored?.Document, cancellationToken));
         if (json) log.Out.WriteLine(PlanRendering.Json(plan));
@@ -60,6 +61,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         var desired = await inputs.Desired();
         desired.Validate();
         var resources = new EnvironmentResources(desired);
+        resources.Prepare(session.Apis, cancellationToken);
         await session.UnderLockAsync("Apply", inputs.Who, forceUnlock, async stored =>
         {
             var live = await resources.ReadLiveAsync(session.Apis, stored?.Document, cancellationToken);
@@ -87,6 +89,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         if (desired.Protected && !destroyDatabase)
             throw new BuildFailure($"{desired.Name} is protected: Down would delete its database with the rest. Add --destroy-database if that is what you want (Stop stops the instance and keeps everything).");
         var resources = new EnvironmentResources(desired);
+        resources.Prepare(session.Apis, cancellationToken);
         await session.UnderLockAsync("Down", inputs.Who, forceUnlock, async stored =>
         {
             var live = await resources.ReadLiveAsync(session.Apis, stored?.Document, cancellationToken);

@@ -41,6 +41,15 @@ sealed class EnvironmentSession(CloudApis apis, S3StateStore state, TimeProvider
         return new EnvironmentSession(apis, OpenState(location, common, clock), clock);
     }
 
+    /// <summary>The session, its state store's SDK set up on another thread while both credentials files are decrypted.</summary>
+    public static async Task<EnvironmentSession> OpenAsync(CloudLocation location, Task<CommonCredentials> common, Task<EnvironmentCredentials> environment, TimeProvider clock)
+    {
+        var prepared = S3StateStore.PrepareAsync(StateLocationOf(location));
+        var session = Open(location, await common, await environment, clock);
+        await prepared;
+        return session;
+    }
+
     public static S3StateStore OpenState(CloudLocation location, CommonCredentials common, TimeProvider clock)
     {
         var where = StateLocationOf(location);

@@ -29,10 +29,15 @@ sealed class DbClusterResource(DesiredEnvironment desired, InstanceResource inst
     public string IdIn(ApplyContext context) =>
         context.Current(this)?.Id ?? throw new BuildFailure($"The PostgreSQL cluster {Name} does not exist yet: run Apply again.");
 
+    private Task? _offer;
+
+    /// <summary>The profile's database offer checked against OVH's capabilities while the run takes the state lock.</summary>
+    public override Task PrepareAsync(Cloud.CloudApis apis, CancellationToken ct) => _offer ??= CheckOfferAsync(apis.Ovh, ct);
+
     protected override async Task<DbClusterLive?> ReadAsync(DbClusterState? recorded, ReadContext context)
     {
         var (ovh, ct) = (context.Apis.Ovh, context.CancellationToken);
-        await CheckOfferAsync(ovh, ct);
+        await (_offer ??= CheckOfferAsync(ovh, ct));
         DbService? cluster = null;
         if (recorded != null)
         {

@@ -30,23 +30,33 @@ sealed class InstanceResource(DesiredEnvironment desired, SecurityGroupResource 
     public override string Name => desired.InstanceName;
     public override IReadOnlyList<IResource> DependsOn => [securityGroup, keypair];
 
+    private Task<InstanceCatalog>? _catalog;
+
+    /// <summary>The flavor, image and network the profile names, looked up while the run takes the state lock.</summary>
+    public override Task PrepareAsync(Cloud.CloudApis apis, CancellationToken ct) => _catalog ??= CatalogAsync(apis, ct);
+
     protected override async Task<InstanceLive?> ReadAsync(InstanceState? recorded, ReadContext context)
     {
-        var (apis, ct) = (context.Apis, context.CancellationToken);
+        var catalog = _catalog ??= CatalogAsync(context.Apis, context.CancellationToken);
+        var server = FindServerAsync(recorded, context);
+        await Task.WhenAll(catalog, server);
+        return new InstanceLive(await server, await catalog);
+    }
+
+    private async Task<InstanceCatalog> CatalogAsync(Cloud.CloudApis apis, CancellationToken ct)
+    {
         var flavors = apis.Nova.FlavorsAsync(ct);
         var image = apis.Glance.NewestActiveAsync(desired.Image, ct);
         var network = apis.Neutron.NetworkNamedAsync(DesiredEnvironment.ExternalNetwork, ct);
-        var server = FindServerAsync(recorded, context);
-        await Task.WhenAll(flavors, image, network, server);
+        await Task.WhenAll(flavors, image, network);
 
         var flavor = (await flavors).FirstOrDefault(f => f.Name == desired.Flavor)
                      ?? throw new BuildFailure($"Unknown flavor '{desired.Flavor}' in {desired.Region}: available flavors are {string.Join(", ", (await flavors).Select(f => f.Name).Order())}. Fix Flavor in .nuke/parameters.{desired.Name}.json.");
         if (await image == null)
             throw new BuildFailure($"No active image named '{desired.Image}' in {desired.Region}: available images are {string.Join(", ", await apis.Glance.ActiveNamesAsync(ct))}. Fix Image in .nuke/parameters.{desired.Name}.json.");
-        var catalog = new InstanceCatalog(flavor.Id, (await image)!.Id,
+        return new InstanceCatalog(flavor.Id, (await image)!.Id,
             (await network)?.Id ?? throw new BuildFailure($"No {DesiredEnvironment.ExternalNetwork} network in {desired.Region}."),
             (await flavors).ToDictionary(f => f.Id, f => f.Name));
-        return new InstanceLive(await server, catalog);
     }
 
     private async Task<Server?> FindServerAsync(InstanceState? recorded, ReadContext context)

@@ -17,6 +17,9 @@ interface IResource
     /// <summary>What must be applied first (and, in a destroy, destroyed after).</summary>
     IReadOnlyList<IResource> DependsOn { get; }
 
+    /// <summary>Starts the reads that do not depend on the state (catalogs, offers), before the state lock is taken.</summary>
+    Task PrepareAsync(Cloud.CloudApis apis, CancellationToken ct);
+
     Task<object?> ReadLiveAsync(ReadContext context);
     ResourceChange Diff(PlanContext plan);
     ResourceChange DestroyChange(LiveSnapshot live, bool destroyData);
@@ -66,6 +69,9 @@ abstract class Resource<TLive, TState> : ILiveOf<TLive> where TLive : class wher
     protected virtual EnvironmentOutputs Export(TState recorded, EnvironmentOutputs outputs) => outputs;
 
     protected ResourceChange None(string? note = null) => ResourceChange.None(Kind, Name, note);
+
+    /// <summary>Reads that need no state (catalogs, offers): started by the run before it takes the lock; ReadAsync awaits them.</summary>
+    public virtual Task PrepareAsync(Cloud.CloudApis apis, CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>Records what it is now, in the state (at once) and for the resources applied after it.</summary>
     protected async Task RecordAsync(ApplyContext context, TLive? live)
