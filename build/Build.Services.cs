@@ -1,7 +1,6 @@
 using AccoReboot.Deploy;
 using AccoReboot.Infra;
 using AccoReboot.Secrets;
-using AccoReboot.Secrets.Age;
 using AccoReboot.Session;
 using BuildEngine;
 
@@ -62,7 +61,7 @@ partial class Build
         Profile.Cloud,
         OpenSessionAsync,
         DesiredEnvironmentAsync,
-        SealForEnvironment,
+        StateSecrets.SealAsync,
         Operator.Describe(ProcessEnvironment),
         Clock);
 
@@ -76,12 +75,7 @@ partial class Build
         return Profile.Cloud.Desired(common.SshPublicKey, userData);
     }
 
-    /// <summary>Seals a secret (the database password) to the recipients of the environment's credentials file.</summary>
-    Task<string> SealForEnvironment(string secret)
-    {
-        var recipients = SopsConfig().RecipientsFor(Profile.EnvironmentCredentials);
-        return Task.FromResult(AgeArmor.Wrap(AgeFile.Encrypt(System.Text.Encoding.UTF8.GetBytes(secret), recipients)));
-    }
+    StateSecrets StateSecrets => new(Profile.Name, Profile.EnvironmentCredentials, SopsConfig, SopsStore, CancellationToken);
 
     // The stack on the instance: Deploy, Rollback, Status, Logs, Ssh, Render
     Deployment Deployment => new(DeploymentInputs, Log, Confirm, CancellationToken);
@@ -106,25 +100,11 @@ partial class Build
         () => Credentials.CommonAsync(CancellationToken),
         () => Credentials.EnvironmentAsync(Profile.Name, CancellationToken),
         async () => (await ((IContainerImage)this).Images.ImageAsync()).ToString(),
-        UnsealSecret,
-        SealForEnvironment,
+        StateSecrets.UnsealAsync,
+        StateSecrets.SealAsync,
         Templates,
         Secrets,
         Operator.Describe(ProcessEnvironment),
         Clock,
         Profile.Cloud.Protected);
-
-    /// <summary>Opens a secret the state holds sealed (the database password) with the user's age identity.</summary>
-    async Task<string> UnsealSecret(string sealedSecret)
-    {
-        var identities = await SopsStore.IdentitiesAsync(CancellationToken);
-        try
-        {
-            return System.Text.Encoding.UTF8.GetString(AgeFile.Decrypt(AgeArmor.Unwrap(sealedSecret), identities));
-        }
-        catch (AgeFile.NoMatchingIdentity)
-        {
-            throw new BuildFailure($"The secrets in the state of {Profile.Name} (the database password, the API's JWT keys) are sealed to the recipients of {Profile.EnvironmentCredentials}, and none of your age identities is one of them: ask for access (SopsUpdateKeys), or run Apply to reset the password.");
-        }
-    }
 }
