@@ -86,8 +86,6 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         confirm.RequireAnswerable("Down");
         var session = await inputs.OpenSession();
         var desired = await inputs.Desired();
-        if (desired.Protected && !destroyDatabase)
-            throw new BuildFailure($"{desired.Name} is protected: Down would delete its database with the rest. Add --destroy-database if that is what you want (Stop stops the instance and keeps everything).");
         var resources = new EnvironmentResources(desired);
         resources.Prepare(session.Apis, cancellationToken);
         await session.UnderLockAsync("Down", inputs.Who, forceUnlock, async stored =>
@@ -95,22 +93,17 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
             var live = await resources.ReadLiveAsync(session.Apis, stored?.Document, cancellationToken);
             var plan = resources.DestroyPlan(desired.Name, live, destroyDatabase);
             log.Out.Write(PlanRendering.Text(plan));
+            // the plan keeps what a protected environment may not lose: Down goes all the way or not at all
+            if (plan.Changes.Any(c => c.Action == ChangeAction.Keep))
+                throw new BuildFailure($"{desired.Name} is protected: Down would delete its database with the rest. Add --destroy-database if that is what you want (Stop stops the instance and keeps everything).");
             var state = Recorder(session, resources, stored, desired.Name);
             if (plan.HasChanges)
             {
                 confirm.RequireTyped($"Down deletes the resources of {desired.Name} listed above", desired.Name);
                 await Executor(session, live, state).ApplyAsync(plan, resources.All);
             }
-            if (plan.Changes.Any(c => c.Action == ChangeAction.Keep))
-            {
-                await state.UpdateAsync(s => s with { LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, "Down (database kept)") });
-                log.Success($"{desired.Name} is down; its database is kept (protected).");
-            }
-            else
-            {
-                if (stored != null || state.Writes > 0) await session.State.DeleteStateAsync(cancellationToken);
-                log.Success($"{desired.Name} is down: nothing left, state removed.");
-            }
+            if (stored != null || state.Writes > 0) await session.State.DeleteStateAsync(cancellationToken);
+            log.Success($"{desired.Name} is down: nothing left, state removed.");
         }, cancellationToken);
     }
 

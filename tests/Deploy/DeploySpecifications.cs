@@ -83,7 +83,7 @@ public class DeploySpecifications
         Assert.True(replaced.Commands.FindIndex(c => c.Contains(".key.pem") && c.Contains(".tmp")) < replaced.Commands.IndexOf(Layout.EnsureJwtKey()));
         // the key never travels in a command line: only on stdin
         Assert.DoesNotContain(replaced.Commands, c => c.Contains("Made-on-this-host"));
-        Assert.Contains("BEGIN PRIVATE KEY", Assert.Single(AccoReboot.Deploy.Deployer.ParseJwtKeys($"{RemoteLayout.JwtKeySeparator}{made.Key}\n{made.Value}")).Value);
+        Assert.Contains("BEGIN TEST FIXTURE", Assert.Single(AccoReboot.Deploy.Deployer.ParseJwtKeys($"{RemoteLayout.JwtKeySeparator}{made.Key}\n{made.Value}")).Value);
     }
 
     [Fact]

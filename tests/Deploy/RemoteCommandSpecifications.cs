@@ -121,7 +121,8 @@ public class RemoteCommandSpecifications
     {
         using var scratch = new TempDirectory();
         var layout = new RemoteLayout(scratch.Path, "accoreboot", "/nonexistent");
-        const string pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+        // a stand-in with a key file's shape, no key material: the commands copy bytes, they do not parse keys
+        const string pem = "-----BEGIN TEST FIXTURE-----\nnot-a-key-only-bytes-to-copy\n-----END TEST FIXTURE-----\n";
         Assert.Equal(0, Tool.Run("sh", ["-c", layout.RestoreJwtKey("jwt-20261201100000.key.pem")], input: pem).ExitCode);
         Assert.Equal(0, Tool.Run("sh", ["-c", layout.RestoreJwtKey("jwt-20261201100000.key.pem")], input: "another key\n").ExitCode);
         Assert.Equal(pem, File.ReadAllText(scratch.Combine("keys", "jwt-20261201100000.key.pem")));

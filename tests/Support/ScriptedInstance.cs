@@ -44,7 +44,7 @@ sealed class ScriptedInstance(RemoteLayout layout) : IRemoteHost
     {
         if (command == layout.EnsureJwtKey())
         {
-            if (JwtKeys.Count == 0) JwtKeys[$"jwt-{JwtKeys.Count + Ups + 1:D14}.key.pem"] = $"-----BEGIN PRIVATE KEY-----\nMade-on-this-host-{Guid.NewGuid():N}\n-----END PRIVATE KEY-----\n";
+            if (JwtKeys.Count == 0) JwtKeys[$"jwt-{JwtKeys.Count + Ups + 1:D14}.key.pem"] = $"-----BEGIN TEST FIXTURE-----\nMade-on-this-host-{Guid.NewGuid():N} (not a key)\n-----END TEST FIXTURE-----\n";
             return Ok("");
         }
         if (command == layout.JwtKeys()) return Ok(string.Concat(JwtKeys.Select(k => $"{RemoteLayout.JwtKeySeparator}{k.Key}\n{k.Value}")));

@@ -76,9 +76,10 @@ sealed class DnsRecordResource(DnsName name, InstanceResource instance) : Resour
             await dns.UpdateRecordAsync(name.Zone, live.Id, new DnsRecordUpdate(name.SubDomain, ipv4, Ttl), ct);
             record = live with { Target = ipv4, Ttl = Ttl };
         }
+        // recorded before the refresh: a run that stops between the two finds the record by its id
         await RecordAsync(context, record);
         await dns.RefreshAsync(name.Zone, ct);
-        return record with { Target = ipv4, Ttl = Ttl };
+        return record;
     }
 
     protected override DnsRecordState? Record(DnsRecord? live, DnsRecordState? recorded) =>
