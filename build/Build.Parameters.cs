@@ -139,6 +139,9 @@ partial class Build
     [Parameter("Caddy image, pinned")]
     readonly string CaddyImage = "caddy:2.10.2-alpine";
 
+    [Parameter("Image with pg_dump and psql of the database's major version, for Backup and Restore")]
+    readonly string DbToolsImage = AccoReboot.Deploy.StackImages.DefaultDbTools;
+
     [Parameter("Compose pull_policy of the stack: missing (pinned tags never move), always, never")]
     readonly string PullPolicy = "missing";
 
@@ -200,6 +203,18 @@ partial class Build
 
     [Parameter("Rollback: the release to go back to (default: the one before the current)")]
     readonly string? Release;
+
+    [Parameter("Time (UTC, HH:mm:ss) of OVH's own daily backup of the PostgreSQL cluster; empty leaves OVH's default")]
+    readonly string? DbBackupTime = "02:00:00";
+
+    [Parameter("Restore: the backup to restore (default: the latest; Backups lists them)", Name = "backup")]
+    readonly string? BackupId;
+
+    [Parameter("Backups kept in the environment's bucket: Backup deletes the oldest beyond this number")]
+    readonly int KeepBackups = 14;
+
+    [Parameter("Down: do not take a final backup of the database first")]
+    readonly bool NoBackup;
 
     [Parameter("Render: directory to write the rendered release to")]
     readonly string? Output;

@@ -32,7 +32,7 @@ partial class Build
             throw new BuildFailure($"Databases of {name} lists {Databases.Length}: the first is the API's, the second PowerSync's bucket storage (powersync_storage).");
         var cloud = new EnvironmentSettings(
             name, OvhEndpoint, IdentityUrl, Region, Flavor, Image,
-            new DatabaseSpec(DbVersion, DbPlan, DbFlavor, DbRegion, DbNodes, DbDiskSize, Databases, DbUser, DbUserRoles),
+            new DatabaseSpec(DbVersion, DbPlan, DbFlavor, DbRegion, DbNodes, DbDiskSize, Databases, DbUser, DbUserRoles, DbBackupTime is { Length: > 0 } backupTime ? backupTime : null),
             AdminCidrs, ExposedPorts.Of(HttpPort, HttpsPort, MqttPort, EmqxDashboard ? DashboardPort : null), Protected,
             StateBucket ?? $"accoreboot-state-{name}", StateRegion, S3Endpoint,
             PollSettings.Default with { Interval = TimeSpan.FromSeconds(PollInterval) },
@@ -40,7 +40,7 @@ partial class Build
             Domain is { Length: > 0 } domain && ManageDns ? DnsName.Of(domain, DnsZone) : null);
         var stack = new StackSettings(
             name, Domain, new AcmeSettings(AcmeEmail, AcmeCa, AcmeCaRoot), PublicBind, HttpPort, HttpsPort, MqttPort, EmqxDashboard, DashboardPort,
-            new StackImages("(the API image of this commit)", EmqxImage, PowerSyncImage, CaddyImage),
+            new StackImages("(the API image of this commit)", EmqxImage, PowerSyncImage, CaddyImage, DbToolsImage),
             PullPolicy, StackNetwork, ExternalNetwork, DatabaseTls, PowerSyncAudience, StackProject, AppDirectory, HealthInterval);
         var deploy = new DeployOptions(TimeSpan.FromSeconds(MarkerTimeout), TimeSpan.FromSeconds(UpTimeout), TimeSpan.FromSeconds(HealthTimeout),
             TimeSpan.FromSeconds(Math.Min(PollInterval, 2)), KeepReleases, ForceUnlock);

@@ -84,6 +84,7 @@ partial class Build
     ReleasePreview ReleasePreview => new(DeploymentInputs, Log);
     MachineSetup MachineSetup => new(RootDirectory, Processes, Log, CancellationToken);
     AccoReboot.Product.ProductCheck ProductCheck => new(DeploymentInputs, Log, CancellationToken);
+    AccoReboot.Backups.DatabaseBackups DatabaseBackups => new(DeploymentInputs, StateSecrets, Log, Confirm, CancellationToken);
 
     DeploymentInputs DeploymentInputs => new(
         Profile.Name,

@@ -71,10 +71,27 @@ partial class Build : NukeBuild, IContainerImage
         .After(Deploy)
         .Executes(() => ProductCheck.SmokeAsync());
 
-    Target Down => _ => _
-        .Description("Delete the environment's resources and its state (asks first)")
+    Target Backup => _ => _
+        .Description("Dump the database on the instance, encrypt it to the environment's recipients, keep it in its bucket under backups/")
         .Requires(() => Env)
-        .Executes(() => Provisioner.DownAsync(ForceUnlock, DestroyDatabase));
+        .After(Deploy, Smoke)
+        .Executes(() => DatabaseBackups.BackupAsync(KeepBackups));
+
+    Target Backups => _ => _
+        .Description("List the environment's backups, newest first")
+        .Requires(() => Env)
+        .Executes(() => DatabaseBackups.ListAsync());
+
+    Target Restore => _ => _
+        .Description("Load a backup's rows back into the database (--backup <id>, default the newest; asks first)")
+        .Requires(() => Env)
+        .After(Deploy, Backup)
+        .Executes(() => DatabaseBackups.RestoreAsync(BackupId, ForceUnlock));
+
+    Target Down => _ => _
+        .Description("Delete the environment's resources and its state (asks first; a final backup first unless --no-backup)")
+        .Requires(() => Env)
+        .Executes(() => Provisioner.DownAsync(ForceUnlock, DestroyDatabase, NoBackup ? null : () => DatabaseBackups.FinalBackupAsync(KeepBackups)));
 
     Target SandboxDown => _ => _
         .Description("--env sandbox: stop the sandbox cloud Up started in the background; Down does it")

@@ -52,6 +52,7 @@ sealed class ReleaseRenderer(TemplateRenderer templates)
         ["images"] = new Dictionary<string, object?>
         {
             ["api"] = settings.Images.Api, ["emqx"] = settings.Images.Emqx, ["powersync"] = settings.Images.PowerSync, ["caddy"] = settings.Images.Caddy,
+            ["db_tools"] = settings.Images.DbTools,
         },
         ["pull_policy"] = settings.PullPolicy,
         ["network"] = new Dictionary<string, object?> { ["name"] = settings.NetworkName, ["external"] = settings.ExternalNetwork },
@@ -62,6 +63,11 @@ sealed class ReleaseRenderer(TemplateRenderer templates)
         {
             ["tls"] = settings.DatabaseTls,
             ["ca_pem"] = database.CaPem ?? "",
+            ["host"] = database.Host,
+            ["port"] = database.Port,
+            ["user"] = database.User,
+            ["name"] = database.Database,
+            ["password"] = EnvValue("DATABASE_PASSWORD", database.Password),
             ["url"] = EnvValue("DATABASE_URL", database.Url(database.Database)),
             ["powersync_source_url"] = EnvValue("PS_DATA_SOURCE_URI", database.Url(database.Database)),
             ["powersync_storage_url"] = EnvValue("PS_STORAGE_URI", database.Url(database.StorageDatabase)),

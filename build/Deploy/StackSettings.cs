@@ -1,7 +1,13 @@
 namespace AccoReboot.Deploy;
 
-/// <summary>The images of the stack, each pinned to an immutable tag.</summary>
-sealed record StackImages(string Api, string Emqx, string PowerSync, string Caddy);
+/// <summary>
+/// The images of the stack, each pinned to an immutable tag. DbTools gives Backup and Restore pg_dump and psql of
+/// the server's major version (pg_dump refuses a newer server).
+/// </summary>
+sealed record StackImages(string Api, string Emqx, string PowerSync, string Caddy, string DbTools = StackImages.DefaultDbTools)
+{
+    public const string DefaultDbTools = "postgres:17.6-bookworm";
+}
 
 /// <summary>How the stack of one environment is laid out, from its profile.</summary>
 sealed record StackSettings(

@@ -16,7 +16,8 @@ sealed record DatabaseSpec(
     int? DiskSize,
     IReadOnlyList<string> Databases,
     string User,
-    IReadOnlyList<string> UserRoles);
+    IReadOnlyList<string> UserRoles,
+    string? BackupTime = null);
 
 /// <summary>
 /// The instance's ports the security group opens: the stack's public ports to everyone, SSH (and the EMQX
@@ -103,6 +104,8 @@ sealed record DesiredEnvironment(
             problems.Add($"AdminCidrs of {Name}: '{cidr}' is not a CIDR block (like 203.0.113.0/24 or 2001:db8::/32).");
         if (Database.Databases.Count == 0) problems.Add($"Databases of {Name} is empty: list at least accoreboot and powersync_storage.");
         if (Database.Nodes < 1) problems.Add($"DbNodes of {Name} must be at least 1.");
+        if (Database.BackupTime is { } time && !TimeOnly.TryParseExact(time, "HH:mm:ss", out _))
+            problems.Add($"DbBackupTime of {Name} is '{time}': give a UTC time of day as HH:mm:ss (like 02:00:00), or an empty string for OVH's default.");
         if (!SshPublicKey.StartsWith("ssh-", StringComparison.Ordinal) && !SshPublicKey.StartsWith("ecdsa-", StringComparison.Ordinal))
             problems.Add("SSH_PUBLIC_KEY in the common credentials is not an OpenSSH public key (ssh-ed25519 AAAA…).");
         if (problems.Count > 0) throw new BuildFailure(string.Join(Environment.NewLine, problems));

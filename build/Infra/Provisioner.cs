@@ -81,7 +81,8 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         }, cancellationToken);
     }
 
-    public async Task DownAsync(bool forceUnlock, bool destroyDatabase)
+    /// <summary>Deletes everything, once asked; <paramref name="beforeDelete"/> runs after the answer and before the first deletion (the final backup).</summary>
+    public async Task DownAsync(bool forceUnlock, bool destroyDatabase, Func<Task>? beforeDelete = null)
     {
         confirm.RequireAnswerable("Down");
         var session = await inputs.OpenSession();
@@ -100,6 +101,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
             if (plan.HasChanges)
             {
                 confirm.RequireTyped($"Down deletes the resources of {desired.Name} listed above", desired.Name);
+                if (beforeDelete != null) await beforeDelete();
                 await Executor(session, live, state).ApplyAsync(plan, resources.All);
             }
             if (stored != null || state.Writes > 0) await session.State.DeleteStateAsync(cancellationToken);

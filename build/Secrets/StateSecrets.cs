@@ -28,4 +28,24 @@ sealed class StateSecrets(string environment, string credentialsFile, Func<SopsC
             throw new BuildFailure($"The secrets in the state of {environment} (the database password, the API's JWT keys) are sealed to the recipients of {credentialsFile}, and none of your age identities is one of them: ask for access (SopsUpdateKeys), or run Apply to reset the password.");
         }
     }
+
+    /// <summary>Encrypts a file's bytes (a backup) to the same recipients; returns them with how many there are.</summary>
+    public (byte[] encrypted, int recipients) Encrypt(byte[] plaintext)
+    {
+        var recipients = config().RecipientsFor(credentialsFile);
+        return (AgeFile.Encrypt(plaintext, recipients), recipients.Count);
+    }
+
+    public async Task<byte[]> DecryptAsync(byte[] encrypted, string what)
+    {
+        var identities = await store.IdentitiesAsync(cancellationToken);
+        try
+        {
+            return AgeFile.Decrypt(encrypted, identities);
+        }
+        catch (AgeFile.NoMatchingIdentity)
+        {
+            throw new BuildFailure($"{what} is encrypted to the recipients of {credentialsFile} on the day it was made, and none of your age identities is one of them: it takes a key that was a recipient then.");
+        }
+    }
 }

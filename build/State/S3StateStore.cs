@@ -35,6 +35,9 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
 
     public StateLocation Location => location;
 
+    /// <summary>The bucket's S3 client, for what else the environment keeps there (its backups).</summary>
+    public IAmazonS3 S3 => s3;
+
     /// <summary>
     /// AWSSDK's first request pays for setting the SDK up (endpoint rules, signer, request pipeline: a fifth of a
     /// second here); a run that will read the state starts that on another thread while it decrypts the

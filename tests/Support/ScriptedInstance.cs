@@ -111,6 +111,12 @@ sealed class ScriptedInstance(RemoteLayout layout) : IRemoteHost
 
     public Task<int> StreamAsync(string command, Action<string> line, CancellationToken ct) => Task.FromResult(0);
 
+    public Task<RemoteResult> PipeAsync(string command, Stream input, CancellationToken ct) =>
+        Task.FromResult(new RemoteResult(127, "", $"scripted instance: no answer for {command}"));
+
+    public Task<RemoteResult> ReadAsync(string command, Stream output, CancellationToken ct) =>
+        Task.FromResult(new RemoteResult(127, "", $"scripted instance: no answer for {command}"));
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private string FactsText() =>

@@ -12,6 +12,9 @@ sealed record DbEndpoint(string? Component, string? Domain, int? Port, string? S
 
 sealed record DbNode(string? Id, string? Flavor, string? Region, string? Status);
 
+/// <summary>cloud.project.database.service.Backup: when OVH's daily backup starts and where it is kept (retentionDays is read-only, the plan's).</summary>
+sealed record DbBackups(string? Time, IReadOnlyList<string>? Regions, int? RetentionDays = null);
+
 /// <summary>cloud.project.database.ServiceCreation</summary>
 sealed record DbServiceCreation(
     string Description,
@@ -19,7 +22,8 @@ sealed record DbServiceCreation(
     string Version,
     DbNodePattern NodesPattern,
     IReadOnlyList<DbIpRestriction>? IpRestrictions = null,
-    DbDisk? Disk = null);
+    DbDisk? Disk = null,
+    DbBackups? Backups = null);
 
 /// <summary>cloud.project.database.Service (GET); only the writable fields are sent back on PUT.</summary>
 sealed record DbService(
@@ -34,7 +38,8 @@ sealed record DbService(
     IReadOnlyList<DbIpRestriction>? IpRestrictions,
     DbDisk? Disk,
     IReadOnlyList<DbNode>? Nodes,
-    bool? DeletionProtection);
+    bool? DeletionProtection,
+    DbBackups? Backups = null);
 
 /// <summary>The writable part of cloud.project.database.Service, for PUT (read-only fields are not sent).</summary>
 sealed record DbServiceUpdate(
@@ -45,7 +50,8 @@ sealed record DbServiceUpdate(
     int NodeNumber,
     IReadOnlyList<DbIpRestriction> IpRestrictions,
     DbDisk? Disk = null,
-    bool? DeletionProtection = null);
+    bool? DeletionProtection = null,
+    DbBackups? Backups = null);
 
 sealed record DbDatabase(string? Id, string Name, bool? Default = null);
 

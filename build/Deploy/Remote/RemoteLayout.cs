@@ -110,6 +110,15 @@ sealed record RemoteLayout(string AppDirectory, string Project, string MarkerFil
         "for repo in $(echo \"$kept\" | sed 's/:[^:/]*$//' | sort -u); do " +
         "docker images --format '{{.Repository}}:{{.Tag}}' \"$repo\" | grep -vxF \"$kept\" | xargs -r docker rmi >/dev/null 2>&1 || true; done";
 
+    /// <summary>
+    /// Runs a script in the release's db-tools container (docker compose run, never started by up): it reaches the
+    /// database with the release's address, user and CA, the password from .env, so none is in an argument here.
+    /// </summary>
+    public string DatabaseTool(string script) => $"{ComposeCurrent} run --rm -T --no-deps db-tools sh -c {Shell.Quote(script)}";
+
+    /// <summary>Stops the named services of the running release (their containers stay, up -d starts them again).</summary>
+    public string Stop(IEnumerable<string> services) => $"{ComposeCurrent} stop {Shell.Command(services)} 2>&1";
+
     public string Releases() => $"ls -1 {App}/releases | grep -v '\\.tmp$' | sort";
 
     public string Audit(string line) => $"printf '%s\\n' {Shell.Quote(line)} >> {App}/audit.log";

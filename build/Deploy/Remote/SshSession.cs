@@ -32,6 +32,12 @@ interface IRemoteHost : IAsyncDisposable
 
     /// <summary>Runs a command and hands its output lines over as they come (Logs --follow).</summary>
     Task<int> StreamAsync(string command, Action<string> line, CancellationToken ct);
+
+    /// <summary>Runs a command with <paramref name="input"/> on its stdin (bytes, streamed: a backup to restore).</summary>
+    Task<RemoteResult> PipeAsync(string command, Stream input, CancellationToken ct);
+
+    /// <summary>Runs a command and copies its stdout, bytes as they are, into <paramref name="output"/> (a dump); Output stays empty.</summary>
+    Task<RemoteResult> ReadAsync(string command, Stream output, CancellationToken ct);
 }
 
 /// <summary>
@@ -123,14 +129,26 @@ sealed class SshSession : IRemoteHost
     }
 
     /// <summary>Streams <paramref name="content"/> into a remote file through the same connection (cat over an exec channel).</summary>
-    public async Task<RemoteResult> UploadAsync(Stream content, string remotePath, CancellationToken ct)
+    public Task<RemoteResult> UploadAsync(Stream content, string remotePath, CancellationToken ct) =>
+        PipeAsync($"cat > {Shell.Quote(remotePath)}", content, ct);
+
+    public async Task<RemoteResult> PipeAsync(string command, Stream input, CancellationToken ct)
     {
-        using var ssh = _client.CreateCommand($"cat > {Shell.Quote(remotePath)}");
+        using var ssh = _client.CreateCommand(command);
         var running = ssh.ExecuteAsync(ct);
         await using (var stdin = ssh.CreateInputStream())
-            await content.CopyToAsync(stdin, ct);
+            await input.CopyToAsync(stdin, ct);
         await running;
         return new RemoteResult(ssh.ExitStatus ?? -1, ssh.Result, ssh.Error);
+    }
+
+    public async Task<RemoteResult> ReadAsync(string command, Stream output, CancellationToken ct)
+    {
+        using var ssh = _client.CreateCommand(command);
+        var running = ssh.ExecuteAsync(ct);
+        await ssh.OutputStream.CopyToAsync(output, ct);
+        await running;
+        return new RemoteResult(ssh.ExitStatus ?? -1, "", ssh.Error);
     }
 
     /// <summary>Runs a command and streams its output lines as they come (Logs --follow).</summary>

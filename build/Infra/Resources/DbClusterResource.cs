@@ -75,6 +75,7 @@ sealed class DbClusterResource(DesiredEnvironment desired, InstanceResource inst
         if (cluster.Flavor != db.Flavor) changes.Add(new("flavor", cluster.Flavor, db.Flavor));
         if (cluster.NodeNumber != db.Nodes) changes.Add(new("nodes", cluster.NodeNumber?.ToString(), db.Nodes.ToString()));
         if (db.DiskSize is { } size && cluster.Disk?.Size != size) changes.Add(new("disk", cluster.Disk?.Size?.ToString(), size.ToString()));
+        if (db.BackupTime is { } time && cluster.Backups?.Time != time) changes.Add(new("backup time", cluster.Backups?.Time, time));
         var note = cluster.Status is "READY" or null ? null : $"status {cluster.Status}";
         if (changes.Count == 0) return None(note);
         return new(Kind, Name, changes.Any(c => c.ForcesReplacement) ? ChangeAction.Replace : ChangeAction.Update, changes, note);
@@ -113,7 +114,7 @@ sealed class DbClusterResource(DesiredEnvironment desired, InstanceResource inst
             : [];
         var created = await CreateOrAdoptAsync($"PostgreSQL cluster {Name}",
             () => ovh.CreateClusterAsync(new DbServiceCreation(Name, db.Plan, db.Version, new DbNodePattern(db.Flavor, db.Nodes, db.Region),
-                restrictions, db.DiskSize is { } size ? new DbDisk(size) : null), ct),
+                restrictions, db.DiskSize is { } size ? new DbDisk(size) : null, Backups(db)), ct),
             () => FindAsync(ovh, Name, ct));
         await RecordSliceAsync(context, new DbClusterState(created.Id, Name, created.Status, null, null, null));
         return created.Id;
@@ -130,8 +131,11 @@ sealed class DbClusterResource(DesiredEnvironment desired, InstanceResource inst
     {
         var db = desired.Database;
         return new DbServiceUpdate(Name, db.Plan, db.Version, db.Flavor, db.Nodes, live.IpRestrictions?.Select(r => new DbIpRestriction(r.Ip, r.Description)).ToList() ?? [],
-            db.DiskSize is { } size ? new DbDisk(size) : null);
+            db.DiskSize is { } size ? new DbDisk(size) : null, Backups: Backups(db));
     }
+
+    // OVH's own daily backups of the cluster (their retention is the plan's), kept in the cluster's region
+    private static DbBackups? Backups(DatabaseSpec db) => db.BackupTime is { } time ? new DbBackups(time, [db.Region]) : null;
 
     /// <summary>The cluster whose description is <paramref name="name"/>; two of them is an error for a person to solve.</summary>
     private static async Task<DbService?> FindAsync(OvhCloudApi ovh, string name, CancellationToken ct)

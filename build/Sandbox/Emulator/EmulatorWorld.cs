@@ -21,6 +21,7 @@ sealed class EmulatedCluster
     public required string Region { get; init; }
     public required int Nodes { get; set; }
     public int? DiskSize { get; set; }
+    public string BackupTime { get; set; } = "02:00:00";
     public List<(string Ip, string? Description)> IpRestrictions { get; set; } = [];
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset ReadyAt { get; init; }

@@ -112,6 +112,7 @@ sealed class OvhHandler(EmulatorWorld world)
             Region = region,
             Nodes = pattern?["number"]?.GetValue<int>() ?? 1,
             DiskSize = body["disk"]?["size"]?.GetValue<int>(),
+            BackupTime = body["backups"]?["time"]?.GetValue<string>() ?? "02:00:00",
             IpRestrictions = restrictions,
             CreatedAt = now,
             ReadyAt = now + Options.DatabaseCreateDelay,
@@ -233,6 +234,7 @@ sealed class OvhHandler(EmulatorWorld world)
             cluster.Nodes = nodes;
         }
         if (body["disk"]?["size"]?.GetValue<int>() is { } size) cluster.DiskSize = size;
+        if (body["backups"]?["time"]?.GetValue<string>() is { } backupTime) cluster.BackupTime = backupTime;
         if (body["ipRestrictions"] is JsonArray restrictions)
         {
             var list = new List<(string, string?)>();
@@ -295,7 +297,9 @@ sealed class OvhHandler(EmulatorWorld world)
             ["createdAt"] = cluster.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
             ["disk"] = new JsonObject { ["size"] = cluster.DiskSize ?? 80, ["type"] = "ssd" },
             ["maintenanceTime"] = "04:00:00",
-            ["backupTime"] = "02:00:00",
+            ["backupTime"] = cluster.BackupTime,
+            // what OVH answers for a business plan (shared/reference/ovh-openstack.md §2.3: backups{time,regions,retentionDays,pitr})
+            ["backups"] = new JsonObject { ["time"] = cluster.BackupTime, ["regions"] = new JsonArray(JsonValue.Create(cluster.Region)), ["retentionDays"] = 7 },
             ["deletionProtection"] = false,
             ["ipRestrictions"] = new JsonArray(cluster.IpRestrictions.Select(r => (JsonNode)new JsonObject
             {
