@@ -27,9 +27,9 @@ sealed record BackupArchive(IReadOnlyList<BackupTable> Tables, string ServerVers
             using var reader = new TarReader(new MemoryStream(tar));
             while (reader.GetNextEntry() is { } entry)
             {
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream == null) continue;
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
                 using var content = new MemoryStream();
-                entry.DataStream.CopyTo(content);
+                entry.DataStream?.CopyTo(content); // an empty file has no data stream
                 files[entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name] = content.ToArray();
             }
         }
@@ -37,6 +37,8 @@ sealed record BackupArchive(IReadOnlyList<BackupTable> Tables, string ServerVers
         {
             throw new BuildFailure($"The database dump is not a tar archive ({e.Message}): the db-tools container printed something else on its stdout.");
         }
+        if (files.Count == 0)
+            throw new BuildFailure("The database dump is not a tar archive (no file in it): the db-tools container printed something else on its stdout.");
         if (!files.TryGetValue("tables.tsv", out var list) || !files.TryGetValue("server.txt", out var server))
             throw new BuildFailure("The database dump lacks tables.tsv or server.txt: it was not made by Backup's script.");
         var tables = new List<BackupTable>();
