@@ -84,6 +84,9 @@ partial class Build
     ReleasePreview ReleasePreview => new(DeploymentInputs, Log);
     MachineSetup MachineSetup => new(RootDirectory, Processes, Log, CancellationToken);
     AccoReboot.Product.ProductCheck ProductCheck => new(DeploymentInputs, Log, CancellationToken);
+    AccoReboot.Resilience.ResilienceChecks Resilience => new(DeploymentInputs,
+        () => Provisioner.ApplyAsync(ForceUnlock, DestroyDatabase, AllowReplace), () => Deployment.DeployAsync(ForceUnlock),
+        Path.Combine(RootDirectory, "artifacts"), Log, Confirm, CancellationToken);
     AccoReboot.Backups.DatabaseBackups DatabaseBackups => new(DeploymentInputs, StateSecrets, Log, Confirm, CancellationToken);
 
     DeploymentInputs DeploymentInputs => new(

@@ -88,6 +88,24 @@ partial class Build : NukeBuild, IContainerImage
         .After(Deploy, Backup)
         .Executes(() => DatabaseBackups.RestoreAsync(BackupId, ForceUnlock));
 
+    Target ResilienceCrash => _ => _
+        .Description("Kill each container of the deployed stack in turn: back healthy by its restart policy within 30 s (report under artifacts/)")
+        .Requires(() => Env)
+        .After(Deploy, Smoke)
+        .Executes(() => Resilience.CrashAsync());
+
+    Target ResilienceReboot => _ => _
+        .Description("Reboot the instance (HARD): every service healthy again within 3 min, a row written before still there")
+        .Requires(() => Env)
+        .After(ResilienceCrash)
+        .Executes(() => Resilience.RebootAsync());
+
+    Target ResilienceRecreate => _ => _
+        .Description("Delete the instance and bring it back with Apply and Deploy: within their time + 10 %, tokens issued before still valid")
+        .Requires(() => Env)
+        .After(ResilienceReboot)
+        .Executes(() => Resilience.RecreateAsync());
+
     Target Down => _ => _
         .Description("Delete the environment's resources and its state (asks first; a final backup first unless --no-backup)")
         .Requires(() => Env)

@@ -57,6 +57,7 @@ sealed class SandboxCloud(string root, CredentialsLoader credentials, SandboxIma
             ConsoleOutput = instance.ConsoleOutput,
             ServerCreated = _ => instance.Boot(),
             ServerDeleted = _ => instance.Wipe(),
+            ServerRebooted = _ => instance.Reboot(),
             Postgres = database,
             CheckResponses = false,
         };

@@ -9,6 +9,7 @@ namespace Tests.Sandbox;
 /// Every process is the build itself, run by build.sh; the sandbox's fixed ports come from .nuke/parameters.sandbox.json.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(DockerEngineRestarts.Name)]
 public class SandboxEndToEndTests
 {
     private const int HttpPort = 28090;
@@ -81,6 +82,36 @@ public class SandboxEndToEndTests
                          "EMQX's callbacks and /metrics are not routed by Caddy", "the revoked device is refused" })
                 Assert.Matches($@"(?m)^\s+ok\s+\d+ ms\s+{System.Text.RegularExpressions.Regex.Escape(step)}$", smoke.Out);
 
+            // the data comes back: Smoke's positions backed up, deleted, restored, and the journey works on them
+            string Rows() => Sql("SELECT (SELECT count(*) FROM positions) || ' ' || (SELECT count(*) FROM device_latest_position) || ' ' || (SELECT count(*) FROM devices)");
+            // Smoke cleans up after itself: a user, a device and its history, as the app would have made them
+            Sql("""
+                INSERT INTO app_users (id, username, password_hash) VALUES ('00000000-0000-4000-8000-00000000b4c0', 'backup-e2e', 'not-a-hash');
+                INSERT INTO devices (id, name, owner_id, secret_hash) VALUES ('backup-e2e-device', 'van 7', '00000000-0000-4000-8000-00000000b4c0', '\x00');
+                INSERT INTO positions (device_id, recorded_at, lat, lon) SELECT 'backup-e2e-device', now() - i * interval '1 minute', 48.85, 2.35 FROM generate_series(1, 25) AS i;
+                INSERT INTO device_latest_position (device_id, owner_id, recorded_at, lat, lon) VALUES ('backup-e2e-device', '00000000-0000-4000-8000-00000000b4c0', now(), 48.85, 2.35);
+                """);
+            var rows = Rows();
+            Assert.Matches(@"^[1-9]\d* [1-9]\d* [1-9]\d*$", rows);
+            var backup = Build("Backup", "--env", "sandbox");
+            outputs.Add(backup.All);
+            Assert.True(backup.ExitCode == 0, backup.All);
+            var backupId = System.Text.RegularExpressions.Regex.Match(backup.All, @"Backup (\d{8}-\d{6}) of sandbox: 4 tables, [\d,]+ rows \(").Groups[1].Value;
+            Assert.True(backupId.Length > 0, backup.All);
+            Assert.Contains("encrypted to 1 recipient, in s3://accoreboot-state-sandbox/sandbox/backups/" + backupId + ".tar.age", backup.All);
+            Sql("DELETE FROM positions; DELETE FROM device_latest_position; DELETE FROM devices");
+            Assert.Equal("0 0 0", Rows());
+            var listed = Build("Backups", "--env", "sandbox");
+            Assert.True(listed.ExitCode == 0 && listed.All.Contains(backupId), listed.All);
+            var restore = Build("Restore", "--env", "sandbox", "--yes");
+            outputs.Add(restore.All);
+            Assert.True(restore.ExitCode == 0, restore.All);
+            Assert.Contains($"Restored backup {backupId} into sandbox", restore.All);
+            Assert.Equal(rows, Rows());
+            var smokeAfterRestore = Build("Smoke", "--env", "sandbox");
+            outputs.Add(smokeAfterRestore.All);
+            Assert.True(smokeAfterRestore.ExitCode == 0, smokeAfterRestore.All);
+
             var again = Build("Deploy", "--env", "sandbox");
             outputs.Add(again.All);
             Assert.True(again.ExitCode == 0, again.All);
@@ -119,10 +150,26 @@ public class SandboxEndToEndTests
             Assert.Contains($"Release {first}, deployed ", afterRollback.All); // the state follows the rollback
             Assert.Equal("200 {\"status\":\"ok\"}", await Http("/health"));
 
+            // resilience: each target breaks something, measures the way back against its budget, writes its report
+            foreach (var (target, kind) in new[] { ("ResilienceCrash", "crash"), ("ResilienceReboot", "reboot"), ("ResilienceRecreate", "recreate") })
+            {
+                var run = Build(target, "--env", "sandbox", "--yes");
+                outputs.Add(run.All);
+                Assert.True(run.ExitCode == 0, run.All + "\n--- cloud ---\n" + cloudOutput());
+                Assert.Contains($"Resilience ({kind}) of sandbox: every check met.", run.All);
+                var report = File.ReadAllText(Repository.Path("artifacts", $"resilience-{kind}-sandbox.md"));
+                Assert.Contains("**every check met**", report);
+                Assert.DoesNotContain("not met", report);
+            }
+            var smokeAfterRecreate = Build("Smoke", "--env", "sandbox");
+            outputs.Add(smokeAfterRecreate.All);
+            Assert.True(smokeAfterRecreate.ExitCode == 0, smokeAfterRecreate.All);
+
             var down = Build("Down", "--env", "sandbox", "--yes");
             outputs.Add(down.All);
             Assert.True(down.ExitCode == 0, down.All + "\n--- cloud ---\n" + cloudOutput());
             Assert.Contains("nothing left, state removed", down.All);
+            Assert.Matches(@"Backup \d{8}-\d{6} of sandbox: 4 tables", down.All); // Down's final backup, before anything went
             Assert.Contains("Sandbox cloud stopped.", down.All);
             await Assert.ThrowsAsync<HttpRequestException>(() => Http("/health"));
             Assert.Equal("", Tool.Run("docker", ["ps", "-aq", "--filter", "label=com.docker.compose.project=" + Project]).Out.Trim());
@@ -143,6 +190,14 @@ public class SandboxEndToEndTests
         foreach (var output in outputs)
             foreach (var secret in secrets)
                 Assert.DoesNotContain(secret, output);
+    }
+
+    /// <summary>SQL in the sandbox's database (the managed PostgreSQL it plays), as its superuser.</summary>
+    private static string Sql(string sql)
+    {
+        var result = Tool.Run("docker", ["exec", "-i", Project + "-db", "psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-d", "accoreboot"], input: sql);
+        Assert.True(result.ExitCode == 0, result.All);
+        return result.Out.Trim();
     }
 
     private static bool Listening(int port)

@@ -72,6 +72,9 @@ sealed class Nova(OpenStackClient client)
     public Task StopAsync(string id, CancellationToken ct) => Action(id, "os-stop", null, ct);
     public Task StartAsync(string id, CancellationToken ct) => Action(id, "os-start", null, ct);
 
+    /// <summary>A HARD reboot (compute API "reboot" action): the power cycled, as a host's own crash would, whatever runs on it.</summary>
+    public Task RebootAsync(string id, CancellationToken ct) => Action(id, "reboot", new JsonObject { ["type"] = "HARD" }, ct);
+
     public async Task<string> ConsoleOutputAsync(string id, CancellationToken ct)
     {
         var node = await Send(HttpMethod.Post, $"servers/{Uri.EscapeDataString(id)}/action",

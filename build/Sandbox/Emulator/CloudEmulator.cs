@@ -238,7 +238,12 @@ sealed class CloudEmulator : IAsyncDisposable
             if (name == "Content-Length-Override") context.Response.ContentLength = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
             else context.Response.Headers[name] = value;
         }
-        if (response.Body.Length > 0)
+        if (response.Bytes is { Length: > 0 } bytes)
+        {
+            context.Response.ContentType = response.ContentType;
+            await context.Response.Body.WriteAsync(bytes);
+        }
+        else if (response.Body.Length > 0)
         {
             context.Response.ContentType = response.ContentType;
             await context.Response.WriteAsync(response.Body);

@@ -24,6 +24,9 @@ sealed record EmulatorResponse(int Status, string Body = "", string ContentType 
 {
     public Dictionary<string, string> Headers { get; } = new();
 
+    /// <summary>A body of bytes (an S3 object), sent as they are instead of <see cref="Body"/>.</summary>
+    public byte[]? Bytes { get; init; }
+
     public static EmulatorResponse Json(int status, JsonNode? body) => new(status, body?.ToJsonString() ?? "");
     public static EmulatorResponse Empty(int status) => new(status, "", "");
 

@@ -56,6 +56,9 @@ sealed class EmulatorOptions
     /// <summary>A server was deleted (its name): the sandbox tears down what ran on its stand-in host.</summary>
     public Action<string>? ServerDeleted { get; init; }
 
+    /// <summary>A reboot was asked for (the sandbox restarts what plays the instance, in the background).</summary>
+    public Action<string>? ServerRebooted { get; init; }
+
     /// <summary>Where the managed PostgreSQL really is (the sandbox's local server), or nothing for tests.</summary>
     public IManagedPostgres? Postgres { get; init; }
 

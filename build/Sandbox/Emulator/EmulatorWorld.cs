@@ -55,11 +55,13 @@ sealed class EmulatedServer
     public bool PoweredOff { get; set; }
     public DateTimeOffset PowerChangeAt { get; set; }
     public DateTimeOffset? DeletedAt { get; set; }
+    public DateTimeOffset RebootedAt { get; set; }
 
     public string? Status(DateTimeOffset now) =>
         DeletedAt is { } deleted ? (now < deleted ? "ACTIVE" : null) // Nova shows the old status with task_state deleting
         : Fault != null ? "ERROR"
         : now < ActiveAt ? "BUILD"
+        : now < RebootedAt ? "HARD_REBOOT"
         : now < PowerChangeAt ? (PoweredOff ? "ACTIVE" : "SHUTOFF")
         : PoweredOff ? "SHUTOFF" : "ACTIVE";
 }

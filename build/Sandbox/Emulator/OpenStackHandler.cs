@@ -257,6 +257,15 @@ sealed class OpenStackHandler(EmulatorWorld world, Func<string> baseUrl)
                 server.PoweredOff = false;
                 server.PowerChangeAt = world.Now + Options.ServerPowerDelay;
                 return EmulatorResponse.Empty(202);
+            case "reboot":
+                // compute API: a HARD reboot from ACTIVE, SHUTOFF or ERROR; SOFT from ACTIVE only
+                var hard = body["reboot"]?["type"]?.GetValue<string>() == "HARD";
+                if (!(status == "ACTIVE" || (hard && status is "SHUTOFF" or "ERROR")))
+                    return Fault(409, "conflictingRequest", $"Cannot 'reboot' instance {id} while it is in vm_state {status?.ToLowerInvariant()}");
+                server.PoweredOff = false;
+                server.RebootedAt = world.Now + Options.ServerPowerDelay;
+                Options.ServerRebooted?.Invoke(server.Name);
+                return EmulatorResponse.Empty(202);
             case "os-getConsoleOutput":
                 var output = status == "BUILD" ? "" : Options.ConsoleOutput(server.Name);
                 return EmulatorResponse.Json(200, new JsonObject { ["output"] = output });

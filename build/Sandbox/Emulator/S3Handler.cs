@@ -34,7 +34,8 @@ sealed class S3Handler(EmulatorWorld world)
                 if (version == null) return request.Method == "HEAD" ? EmulatorResponse.Empty(404) : Error(404, "NoSuchKey", "The specified key does not exist.", request.Path);
                 if (request.Header("If-Match") is { } ifMatch && ifMatch.Trim('"') != version.ETag.Trim('"')) return Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", request.Path);
                 if (request.Header("If-None-Match") is { } ifNone && (ifNone == "*" || ifNone.Trim('"') == version.ETag.Trim('"'))) return EmulatorResponse.Empty(304);
-                var response = new EmulatorResponse(200, request.Method == "HEAD" ? "" : System.Text.Encoding.UTF8.GetString(version.Body), "application/octet-stream")
+                // an object's bytes go back as they were stored (a backup is binary)
+                var response = new EmulatorResponse(200, "", "application/octet-stream") { Bytes = request.Method == "HEAD" ? null : version.Body }
                     .With("ETag", version.ETag)
                     .With("Last-Modified", version.LastModified.ToString("R", CultureInfo.InvariantCulture))
                     .With("x-amz-version-id", version.VersionId);

@@ -25,7 +25,9 @@ sealed class SandboxDatabase(SandboxDocker docker, string network, string contai
             docker.Run(["network", "create", network], $"create the Docker network {network}");
         // the superuser's password stays in this process's environment: docker run -e NAME takes it from there
         var superuser = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        docker.Run(["run", "-d", "--pull", "never", "--name", container, "--network", network, "-e", "POSTGRES_PASSWORD", image],
+        // a managed database outlives a reboot of the instance; here the instance's reboot restarts this machine's
+        // Docker Engine, and the database comes back by its restart policy (a blip, as a managed failover)
+        docker.Run(["run", "-d", "--pull", "never", "--restart", "unless-stopped", "--name", container, "--network", network, "-e", "POSTGRES_PASSWORD", image],
             $"start PostgreSQL ({image}; built by .ci/build-local-images.sh?)", environment: new Dictionary<string, string?> { ["POSTGRES_PASSWORD"] = superuser });
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!docker.Try(["exec", container, "pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres"]).Succeeded)

@@ -82,6 +82,45 @@ sealed class SandboxInstance(SandboxInstanceSettings settings, SandboxDocker doc
         File.Delete(settings.MarkerFile);
     }
 
+    /// <summary>
+    /// The server was rebooted: what plays its power cycle is this machine's Docker Engine, stopped (it stops every
+    /// container) and started again (those with a restart policy come back, as after a boot), in the background as a
+    /// reboot goes on after the API's answer. Under systemd (a CI runner) systemctl does it; otherwise the dockerd
+    /// Setup started is stopped with SIGTERM and started again with its own command line.
+    /// </summary>
+    public void Reboot() => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await RestartDockerEngineAsync();
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"sandbox: the instance's reboot (restarting the Docker Engine) failed: {e.Message}");
+        }
+    });
+
+    private async Task RestartDockerEngineAsync()
+    {
+        var ct = CancellationToken.None;
+        if (Directory.Exists("/run/systemd/system"))
+        {
+            await RunAsync("systemctl", ["restart", "docker"], ct);
+            return;
+        }
+        var pid = int.Parse(File.ReadAllText("/var/run/docker.pid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Split('\0');
+        await RunAsync("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct);
+        for (var i = 0; i < 600 && Directory.Exists($"/proc/{pid}"); i++) await Task.Delay(100, ct);
+        await RunAsync("sh", ["-c", "nohup \"$@\" >>/var/log/dockerd-accoreboot.log 2>&1 &", "sh", .. commandLine], ct);
+        for (var i = 0; i < 600; i++)
+        {
+            if ((await processes.RunAsync("docker", ["info"], echoOutput: false, cancellationToken: ct)).Succeeded) return;
+            await Task.Delay(100, ct);
+        }
+        throw new BuildFailure("the Docker Engine did not answer within 60 s of its restart: see /var/log/dockerd-accoreboot.log.");
+    }
+
     private async Task EnsureUserAsync(CancellationToken ct)
     {
         async Task<bool> Exists() => (await processes.RunAsync("id", ["-u", settings.DeployUser], echoOutput: false, cancellationToken: ct)).Succeeded;
