@@ -25,6 +25,10 @@ partial class Build
     CredentialsLoader CredentialsOf(EnvironmentProfile profile) => new(StoreFor(profile.IsSandbox), Secrets, profile.CommonCredentials);
     SopsEditor SopsEditor => new(SopsStore, SopsConfig, new TextEditor(ProcessEnvironment), Confirm, ProcessEnvironment, Log);
     SopsKeyUpdater SopsKeyUpdater => new(SopsStore, SopsConfig, Log);
+    SealedStateUpdater SealedStateUpdater => new(Operator.Describe(ProcessEnvironment), Clock, Log, CancellationToken);
+    IEnumerable<SealedStateSource> SealedStateSources => Profiles.Available(RootDirectory).Select(ProfileOf).Select(profile => new SealedStateSource(profile.Name,
+        () => EnvironmentSession.OpenStateAsync(profile.Cloud.Location, () => CredentialsOf(profile).CommonAsync(CancellationToken), Clock),
+        new StateSecrets(profile.Name, profile.EnvironmentCredentials, SopsConfig, StoreFor(profile.IsSandbox), CancellationToken)));
     SecretExec SecretExec => new(new CredentialsLoader(SopsStore, Secrets, CommonCredentials), Processes, RootDirectory);
     EditedCredentials EditedCredentials => CredentialsFiles.ToEdit(CredentialsFile, Env);
 
@@ -87,6 +91,7 @@ partial class Build
     AccoReboot.Resilience.ResilienceChecks Resilience => new(DeploymentInputs,
         () => Provisioner.ApplyAsync(ForceUnlock, DestroyDatabase, AllowReplace), () => Deployment.DeployAsync(ForceUnlock),
         Path.Combine(RootDirectory, "artifacts"), Log, Confirm, CancellationToken);
+    AccoReboot.Diagram.ArchitectureDiagram ArchitectureDiagram => new(Path.Combine(RootDirectory, "docs"), Log, CancellationToken);
     AccoReboot.Backups.DatabaseBackups DatabaseBackups => new(DeploymentInputs, StateSecrets, Log, Confirm, CancellationToken);
 
     DeploymentInputs DeploymentInputs => new(

@@ -152,6 +152,11 @@ partial class Build : NukeBuild, IContainerImage
         .Requires(() => Env)
         .Executes(() => Provisioner.StartAsync(ForceUnlock));
 
+    Target Diagram => _ => _
+        .Description("Draw the environment (as declared, and as its state records it when readable) into docs/architecture-<env>.svg")
+        .Requires(() => Env)
+        .Executes(() => ArchitectureDiagram.WriteAsync(Profile, () => AccoReboot.Session.EnvironmentSession.OpenStateAsync(Profile.Cloud.Location, () => Credentials.CommonAsync(CancellationToken), Clock)));
+
     Target State => _ => _
         .Description("One table over all environments: resources, IPv4, DB status, last apply")
         .Executes(() => StateOverview.ShowAsync(StateSources));
@@ -161,8 +166,12 @@ partial class Build : NukeBuild, IContainerImage
         .Executes(() => SopsEditor.EditAsync(EditedCredentials, CancellationToken));
 
     Target SopsUpdateKeys => _ => _
-        .Description("Re-wrap every credentials file for the recipients in .sops.yaml")
-        .Executes(() => SopsKeyUpdater.UpdateAllAsync(CredentialsFiles.All, CancellationToken));
+        .Description("Re-wrap every credentials file for the recipients in .sops.yaml, and re-seal every environment's state to them")
+        .Executes(async () =>
+        {
+            await SopsKeyUpdater.UpdateAllAsync(CredentialsFiles.All, CancellationToken);
+            await SealedStateUpdater.UpdateAllAsync(SealedStateSources);
+        });
 
     Target Exec => _ => _
         .Description("Run a command with the decrypted credentials: Exec [--env <env>] -- <command> [args…]")

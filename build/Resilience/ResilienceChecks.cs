@@ -152,7 +152,7 @@ sealed class ResilienceChecks(
 
     /// <summary>The addresses the database's IP restriction lets in, as Apply recorded them (its db-ip-restriction slice).</summary>
     private static IReadOnlyList<string> AllowedAddresses(State.StateDocument? state) =>
-        state?.Resources.Where(r => r.Key.StartsWith("db-ip-restriction/", StringComparison.Ordinal))
+        state?.Resources.Where(r => r.Key.StartsWith("db-ip-restriction.", StringComparison.Ordinal))
             .SelectMany(r => r.Value.EnumerateObject().Where(p => p.Name.Equals("ips", StringComparison.OrdinalIgnoreCase)).SelectMany(p => p.Value.EnumerateArray()))
             .Select(ip => ip.GetString() ?? "").ToList() ?? [];
 

@@ -66,6 +66,15 @@ sealed record StateDocument
     public ReleaseState? Release { get; init; }
     public ChangeRecord? LastChange { get; init; }
 
+    /// <summary>
+    /// Secrets someone can no longer be trusted with (SopsUpdateKeys removed a recipient who could open them): what →
+    /// why. Apply rotates the database password and removes its entry; the others stay listed until rotated.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RotationDue { get; init; } = new Dictionary<string, string>();
+
+    public const string DatabasePasswordRotation = "database password";
+    public const string JwtKeyRotation = "API JWT key";
+
     public bool IsEmpty => Resources.Count == 0;
 
     /// <summary>The slice of the resource at <paramref name="address"/>, or null when the state holds none.</summary>

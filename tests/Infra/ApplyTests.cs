@@ -35,7 +35,7 @@ public class ApplyTests
 
         var state = State(emulator);
         Assert.Equal("203.0.113.10", state.Outputs.Ipv4);
-        Assert.StartsWith("-----BEGIN AGE ENCRYPTED FILE-----", state.Outputs.SealedDatabasePassword);
+        Assert.StartsWith($"# sealed to: {ProvisioningRepository.Identity.Recipient}\n-----BEGIN AGE ENCRYPTED FILE-----", state.Outputs.SealedDatabasePassword);
         Assert.NotNull(state.Outputs.DatabaseCa);
         Assert.Null(world.S3.Get("accoreboot-state-test", "test/state.lock"));
 

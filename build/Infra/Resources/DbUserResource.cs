@@ -7,7 +7,8 @@ namespace AccoReboot.Infra.Resources;
 sealed record DbUserState(string Id, string Username, string? SealedPassword);
 
 /// <summary>The user as read, and whether the state holds its password (sealed) for this very user.</summary>
-sealed record DbUserLive(DbUser User, bool PasswordKnown, string? SealedPassword = null);
+/// <summary>The user as read; <c>RotationDue</c> says why its password must be reset although the state holds it (SopsUpdateKeys removed someone who could open it).</summary>
+sealed record DbUserLive(DbUser User, bool PasswordKnown, string? SealedPassword = null, string? RotationDue = null);
 
 /// <summary>
 /// The application's database user. OVH shows its password only when creating it or resetting it, so the
@@ -36,8 +37,9 @@ sealed class DbUserResource(DesiredEnvironment desired, DbClusterResource cluste
             }
         }
         user ??= await FindAsync(ovh, live.Id, ct);
+        var due = context.State?.RotationDue.GetValueOrDefault(StateDocument.DatabasePasswordRotation);
         return user == null ? null
-            : new DbUserLive(user, recorded is { SealedPassword: not null } && recorded.Id == user.Id, recorded?.Id == user.Id ? recorded.SealedPassword : null);
+            : new DbUserLive(user, recorded is { SealedPassword: not null } && recorded.Id == user.Id, recorded?.Id == user.Id ? recorded.SealedPassword : null, due);
     }
 
     private async Task<DbUser?> FindAsync(OvhCloudApi ovh, string clusterId, CancellationToken ct)
@@ -52,6 +54,7 @@ sealed class DbUserResource(DesiredEnvironment desired, DbClusterResource cluste
     {
         if (live == null || plan.ChangeOf(cluster).Action is ChangeAction.Create or ChangeAction.Replace)
             return new(Kind, Name, ChangeAction.Create, [new("roles", null, string.Join(",", desired.Database.UserRoles)), new("password", null, "(sealed in state)")]);
+        if (live.RotationDue is { } why) return new(Kind, Name, ChangeAction.Update, [new("password", $"(due for rotation: {why})", "(reset, sealed in state)")]);
         return live.PasswordKnown ? None() : new(Kind, Name, ChangeAction.Update, [new("password", "(not in state)", "(reset, sealed in state)")]);
     }
 
@@ -73,6 +76,9 @@ sealed class DbUserResource(DesiredEnvironment desired, DbClusterResource cluste
         var sealedPassword = await context.SealSecret(user.Password);
         var made = new DbUserLive(new DbUser(user.Id, user.Username ?? Name, user.Status, user.Roles), true, sealedPassword);
         await RecordAsync(context, made);
+        // rotated: whoever was removed from the recipients cannot use what they may have kept
+        if (live?.RotationDue != null)
+            await context.State.UpdateAsync(s => s with { RotationDue = s.RotationDue.Where(e => e.Key != StateDocument.DatabasePasswordRotation).ToDictionary() });
         var ready = await context.Poller.UntilAsync($"database user {Name} to be READY", token => ovh.UserAsync(clusterId, user.Id, token),
             u => u.Status is "READY" or "ERROR", context.Polling.ClusterTimeout, u => context.Report(this, $"user {u.Status ?? "?"}"));
         return made with { User = ready };
