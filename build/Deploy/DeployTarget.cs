@@ -23,7 +23,7 @@ sealed record DeployOptions(TimeSpan MarkerTimeout, TimeSpan UpTimeout, TimeSpan
 /// <summary>Where health is checked from the host: through Caddy, with TLS and the domain when there is one.</summary>
 sealed record HealthEndpoint(string Url, string? Resolve)
 {
-    public static HealthEndpoint For(StackSettings settings) => settings.Domain is { Length: > 0 } domain
+    public static HealthEndpoint For(StackSettings settings) => settings is { ServesHttps: true, Domain: { } domain }
         ? new HealthEndpoint($"https://{domain}:{settings.HttpsPort}", $"{domain}:{settings.HttpsPort}:127.0.0.1")
         : new HealthEndpoint($"http://127.0.0.1:{settings.HttpPort}", null);
 }

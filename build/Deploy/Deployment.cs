@@ -106,6 +106,27 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         return open;
     }
 
+    /// <summary>Whether the domain resolves to the instance (no domain: nothing to wait for); says so when it does not.</summary>
+    private async Task<bool> DnsPointsHereAsync(DeployedEnvironment site)
+    {
+        if (inputs.Stack.Domain is not { Length: > 0 } domain) return true;
+        string[] addresses;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            addresses = (await System.Net.Dns.GetHostAddressesAsync(domain, System.Net.Sockets.AddressFamily.InterNetwork, timeout.Token)).Select(a => a.ToString()).ToArray();
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            addresses = [];
+        }
+        if (addresses.Contains(site.Ipv4)) return true;
+        log.Warn($"DNS: {domain} {(addresses.Length == 0 ? "does not resolve" : $"points at {string.Join(", ", addresses)}")}, not at the instance {site.Ipv4} yet: " +
+                 $"the site serves HTTP only until it does (no certificate is asked for meanwhile); with ManageDns, Apply points it; then Deploy again for HTTPS.");
+        return false;
+    }
+
     private async Task<StackInputs> StackInputsAsync(DeployedEnvironment site, string apiImage)
     {
         var common = await inputs.Common();
@@ -118,7 +139,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
             : null;
         var database = new DatabaseConnection(site.DatabaseHost, site.DatabasePort, inputs.DatabaseUser, password, inputs.AppDatabase, inputs.StorageDatabase, ca);
         var secrets = new StackSecrets(environment.ApiAdminToken, environment.EmqxNodeCookie, environment.EmqxDashboardPassword, environment.PowerSyncApiToken, environment.ApiMqttPassword);
-        var settings = inputs.Stack with { Images = inputs.Stack.Images with { Api = apiImage } };
+        var settings = inputs.Stack with { Images = inputs.Stack.Images with { Api = apiImage }, DnsPointsHere = await DnsPointsHereAsync(site) };
         return new StackInputs(settings, database, secrets, common.RegistryUsername, common.RegistryPassword, inputs.Registry);
     }
 }

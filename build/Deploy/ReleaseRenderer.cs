@@ -42,6 +42,7 @@ sealed class ReleaseRenderer(TemplateRenderer templates)
         ["app_directory"] = settings.AppDirectory,
         ["health_interval"] = settings.HealthInterval,
         ["domain"] = settings.Domain ?? "",
+        ["https"] = settings.ServesHttps,
         ["acme"] = new Dictionary<string, object?> { ["email"] = settings.Acme.Email, ["ca"] = settings.Acme.Ca, ["ca_root"] = settings.Acme.CaRoot },
         ["bind"] = settings.BindAddress,
         ["ports"] = new Dictionary<string, object?>

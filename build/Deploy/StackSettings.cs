@@ -28,7 +28,16 @@ sealed record StackSettings(
     string PowerSyncAudience,
     string Project = "accoreboot",
     string AppDirectory = "/opt/accoreboot",
-    string HealthInterval = "5s");
+    string HealthInterval = "5s",
+    bool DnsPointsHere = true)
+{
+    /// <summary>
+    /// Caddy serves the domain over HTTPS (and gets its certificate) only once its DNS points at the instance;
+    /// before, it serves HTTP only: an ACME challenge that cannot succeed counts against Let's Encrypt's
+    /// failed-validation limit (5 per account, hostname and hour: letsencrypt.org/docs/rate-limits).
+    /// </summary>
+    public bool ServesHttps => Domain is { Length: > 0 } && DnsPointsHere;
+}
 
 /// <summary>Where Caddy gets certificates (empty: Let's Encrypt with Caddy's defaults).</summary>
 sealed record AcmeSettings(string Email, string Ca, string CaRoot);

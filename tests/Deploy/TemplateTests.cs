@@ -10,9 +10,26 @@ namespace Tests.Deploy;
 [Trait("Category", "Contract")]
 public class TemplateTests
 {
-    public static TheoryData<string> Variants => new() { "cloud", "sandbox" };
+    public static TheoryData<string> Variants => new() { "cloud", "sandbox", "cloud-before-dns" };
 
-    private static ReleaseFiles Render(string variant) => StackFixture.Render(variant == "cloud" ? StackFixture.Cloud() : StackFixture.Sandbox());
+    private static ReleaseFiles Render(string variant) => StackFixture.Render(variant switch
+    {
+        "cloud" => StackFixture.Cloud(),
+        "cloud-before-dns" => StackFixture.Cloud() with { DnsPointsHere = false },
+        _ => StackFixture.Sandbox(),
+    });
+
+    [Fact]
+    public void Caddy_serves_the_domain_over_HTTPS_only_once_its_DNS_points_at_the_instance()
+    {
+        static string Site(StackSettings settings) => StackFixture.Render(settings).Files.Single(f => f.Path == "Caddyfile").Content
+            .Split('\n').First(line => line.EndsWith(" {", StringComparison.Ordinal) && !line.StartsWith('\t') && line != "{");
+        Assert.Equal("test.accoreboot.example {", Site(StackFixture.Cloud())); // Caddy's automatic HTTPS, HTTP redirected
+        Assert.Equal("http://test.accoreboot.example, :80 {", Site(StackFixture.Cloud() with { DnsPointsHere = false })); // no certificate asked for yet
+        Assert.Equal(":80 {", Site(StackFixture.Sandbox()));
+        Assert.Equal(new HealthEndpoint("https://test.accoreboot.example:443", "test.accoreboot.example:443:127.0.0.1"), HealthEndpoint.For(StackFixture.Cloud()));
+        Assert.Equal(new HealthEndpoint("http://127.0.0.1:80", null), HealthEndpoint.For(StackFixture.Cloud() with { DnsPointsHere = false }));
+    }
 
     [Theory, MemberData(nameof(Variants))]
     public void The_caddyfile_passes_caddy_validate(string variant)
