@@ -216,6 +216,9 @@ partial class Build
     [Parameter("Down: do not take a final backup of the database first")]
     readonly bool NoBackup;
 
+    [Parameter("Rotate: what to rotate (db-password, api-tokens)")]
+    readonly string? What;
+
     [Parameter("Render: directory to write the rendered release to")]
     readonly string? Output;
 

@@ -29,6 +29,15 @@ partial class Build
     IEnumerable<SealedStateSource> SealedStateSources => Profiles.Available(RootDirectory).Select(ProfileOf).Select(profile => new SealedStateSource(profile.Name,
         () => EnvironmentSession.OpenStateAsync(profile.Cloud.Location, () => CredentialsOf(profile).CommonAsync(CancellationToken), Clock),
         new StateSecrets(profile.Name, profile.EnvironmentCredentials, SopsConfig, StoreFor(profile.IsSandbox), CancellationToken)));
+    SecretRotation SecretRotation => new(Profile.Name, Profile.Cloud.Protected, SopsStore, Profile.EnvironmentCredentials,
+        why => Provisioner.MarkRotationDueAsync(AccoReboot.State.StateDocument.DatabasePasswordRotation, why, ForceUnlock),
+        () => Provisioner.ApplyAsync(ForceUnlock, DestroyDatabase, AllowReplace),
+        () =>
+        {
+            _credentials = null; // the credentials were rewritten: Deploy reads them again
+            return Deployment.DeployAsync(ForceUnlock);
+        },
+        Secrets, Operator.Describe(ProcessEnvironment), Clock, Log, Confirm, CancellationToken);
     SecretExec SecretExec => new(new CredentialsLoader(SopsStore, Secrets, CommonCredentials), Processes, RootDirectory);
     EditedCredentials EditedCredentials => CredentialsFiles.ToEdit(CredentialsFile, Env);
 

@@ -165,6 +165,11 @@ partial class Build : NukeBuild, IContainerImage
         .Description("Edit an encrypted credentials file: --file common, or --env <env>")
         .Executes(() => SopsEditor.EditAsync(EditedCredentials, CancellationToken));
 
+    Target Rotate => _ => _
+        .Description("Replace a secret and put the new one in service: --what db-password (Apply resets it, Deploy) or api-tokens (new values in the credentials, Deploy)")
+        .Requires(() => Env)
+        .Executes(() => SecretRotation.RotateAsync(What));
+
     Target SopsUpdateKeys => _ => _
         .Description("Re-wrap every credentials file for the recipients in .sops.yaml, and re-seal every environment's state to them")
         .Executes(async () =>

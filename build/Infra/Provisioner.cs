@@ -109,6 +109,20 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         }, cancellationToken);
     }
 
+    /// <summary>Marks a secret of the state due for rotation (the next Apply acts on it), under the state lock.</summary>
+    public async Task MarkRotationDueAsync(string what, string why, bool forceUnlock)
+    {
+        var session = await inputs.OpenSession();
+        await session.UnderLockAsync("Rotate", inputs.Who, forceUnlock, async stored =>
+        {
+            if (stored?.Document is not { IsEmpty: false } document)
+                throw new BuildFailure($"{Settings.Name} has no state: there is no {what} to rotate. Run Up --env {Settings.Name} first.");
+            var due = document.RotationDue.ToDictionary();
+            due[what] = why;
+            await session.State.WriteAsync(document with { RotationDue = due, Serial = document.Serial + 1 }, stored.ETag, cancellationToken);
+        }, cancellationToken);
+    }
+
     public async Task StopAsync(bool forceUnlock) => await PowerAsync(stop: true, forceUnlock);
 
     public async Task StartAsync(bool forceUnlock) => await PowerAsync(stop: false, forceUnlock);

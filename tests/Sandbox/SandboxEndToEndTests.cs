@@ -58,6 +58,7 @@ public class SandboxEndToEndTests
         const string cloudLog = "/var/lib/accoreboot-sandbox-e2e/cloud.log";
         var cloudOutput = () => File.Exists(cloudLog) ? File.ReadAllText(cloudLog) : "(no cloud log)";
         var outputs = new List<string>();
+        var rotatedSecrets = new List<string>();
         try
         {
             // a fresh machine's first command: Up starts the sandbox cloud itself, in the background
@@ -165,6 +166,39 @@ public class SandboxEndToEndTests
             outputs.Add(smokeAfterRecreate.All);
             Assert.True(smokeAfterRecreate.ExitCode == 0, smokeAfterRecreate.All);
 
+            // secrets replaced in service: the database password (Apply resets it, Deploy), the API's tokens (new values
+            // in the credentials file, Deploy); the committed sandbox credentials are put back afterwards
+            var credentialsFile = Repository.Path("credentials", "sandbox.enc.env");
+            var credentialsBefore = File.ReadAllText(credentialsFile);
+            var oldAdminToken = (await EnvironmentCredentialsAsync())["API_ADMIN_TOKEN"]!;
+            try
+            {
+                var rotateDb = Build("Rotate", "--env", "sandbox", "--what", "db-password", "--yes");
+                outputs.Add(rotateDb.All);
+                Assert.True(rotateDb.ExitCode == 0, rotateDb.All);
+                Assert.Contains("password: (due for rotation: Rotate by ", rotateDb.All);
+                Assert.Contains("Rotated the db-password of sandbox", rotateDb.All);
+                var rotateTokens = Build("Rotate", "--env", "sandbox", "--what", "api-tokens", "--yes");
+                outputs.Add(rotateTokens.All);
+                Assert.True(rotateTokens.ExitCode == 0, rotateTokens.All);
+                var rotated = await EnvironmentCredentialsAsync();
+                Assert.NotEqual(oldAdminToken, rotated["API_ADMIN_TOKEN"]);
+                rotatedSecrets.AddRange(SecretRotation.ApiTokens.Select(name => rotated[name]!));
+                using (var client = new HttpClient())
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{HttpPort}/api/admin/users");
+                    request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", oldAdminToken);
+                    Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await client.SendAsync(request)).StatusCode); // the old token no longer opens the admin API
+                }
+                var smokeAfterRotation = Build("Smoke", "--env", "sandbox");
+                outputs.Add(smokeAfterRotation.All);
+                Assert.True(smokeAfterRotation.ExitCode == 0, smokeAfterRotation.All);
+            }
+            finally
+            {
+                File.WriteAllText(credentialsFile, credentialsBefore);
+            }
+
             var down = Build("Down", "--env", "sandbox", "--yes");
             outputs.Add(down.All);
             Assert.True(down.ExitCode == 0, down.All + "\n--- cloud ---\n" + cloudOutput());
@@ -186,7 +220,7 @@ public class SandboxEndToEndTests
         foreach (var port in new[] { 28080, 28081, 28082, 2322, HttpPort, 28883 })
             Assert.False(Listening(port), $"something still listens on 127.0.0.1:{port} after Down");
 
-        var secrets = await SandboxSecretsAsync();
+        var secrets = (await SandboxSecretsAsync()).Concat(rotatedSecrets).ToList();
         foreach (var output in outputs)
             foreach (var secret in secrets)
                 Assert.DoesNotContain(secret, output);
@@ -212,6 +246,17 @@ public class SandboxEndToEndTests
         {
             return false;
         }
+    }
+
+    private static async Task<DotenvDocumentView> EnvironmentCredentialsAsync()
+    {
+        var store = new SopsDotenvStore(Repository.Root, new AgeIdentitySources(new FakeEnvironment(), null!, [Repository.Path("credentials", "sandbox", "age-key.txt")]), TimeProvider.System);
+        return new DotenvDocumentView((await store.OpenAsync("credentials/sandbox.enc.env")).Plaintext.ToDictionary());
+    }
+
+    private sealed record DotenvDocumentView(IReadOnlyDictionary<string, string> Values)
+    {
+        public string? this[string key] => Values.GetValueOrDefault(key);
     }
 
     private static async Task<IReadOnlyList<string>> SandboxSecretsAsync()

@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using AccoReboot.Secrets.Sops;
+using BuildEngine;
+
+namespace AccoReboot.Secrets;
+
+/// <summary>
+/// Rotate: replaces one kind of secret of an environment and puts the new one in service.
+/// - db-password: marked due in the state (under its lock), then Apply resets it through OVH's API and Deploy gives
+///   the stack the new one; sessions already open keep working (PostgreSQL checks a password at sign-in only).
+/// - api-tokens: the API's admin token, PowerSync's API token and the API's MQTT password, new random values
+///   written into the environment's credentials file (SOPS, same recipients), then Deploy.
+/// </summary>
+sealed class SecretRotation(
+    string environment,
+    bool isProtected,
+    SopsDotenvStore store,
+    string credentialsFile,
+    Func<string, Task> markDatabasePasswordDue,
+    Func<Task> apply,
+    Func<Task> deploy,
+    SecretMasker masker,
+    string who,
+    TimeProvider clock,
+    BuildLog log,
+    Confirmation confirm,
+    CancellationToken cancellationToken)
+{
+    public static readonly IReadOnlyList<string> Kinds = ["db-password", "api-tokens"];
+
+    /// <summary>The environment's credentials that only this stack uses, so a new value needs nobody else.</summary>
+    public static readonly IReadOnlyList<string> ApiTokens = ["API_ADMIN_TOKEN", "POWERSYNC_API_TOKEN", "API_MQTT_PASSWORD"];
+
+    public async Task RotateAsync(string? what)
+    {
+        if (what == null || !Kinds.Contains(what))
+            throw new BuildFailure($"Rotate needs --what {string.Join("|", Kinds)}{(what == null ? "" : $" ('{what}' is none of them)")}. " +
+                                   "The API's JWT key and the deploy key are not rotated by this build yet.");
+        var question = what switch
+        {
+            "db-password" => $"Rotate resets the database password of {environment} (Apply) and deploys the stack with the new one",
+            _ => $"Rotate replaces {string.Join(", ", ApiTokens)} in {credentialsFile} and deploys the stack of {environment} with them (the admin token you use changes)",
+        };
+        if (isProtected) confirm.RequireTyped(question + $"; {environment} is protected", environment);
+        else confirm.RequireYes(question + ". Go on?");
+        var reason = $"Rotate by {who} on {clock.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm} UTC";
+        if (what == "db-password")
+        {
+            await markDatabasePasswordDue(reason);
+            await apply();
+        }
+        else
+        {
+            await RewriteTokensAsync();
+        }
+        await deploy();
+        log.Success($"Rotated the {what} of {environment} ({reason}).");
+    }
+
+    private async Task RewriteTokensAsync()
+    {
+        var opened = await store.OpenAsync(credentialsFile, cancellationToken);
+        var fresh = ApiTokens.ToDictionary(name => name, _ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
+        foreach (var value in fresh.Values) masker.Register(value);
+        var items = opened.Plaintext.Items.Select(item => item.Key is { } key && fresh.TryGetValue(key, out var value) ? DotenvItem.Entry(key, value) : item).ToList();
+        items.AddRange(fresh.Where(f => opened.Plaintext[f.Key] == null).Select(f => DotenvItem.Entry(f.Key, f.Value)));
+        store.Write(credentialsFile, new DotenvDocument(items), opened.DataKey, opened.File.Metadata);
+        log.Info($"Wrote new {string.Join(", ", ApiTokens)} into {credentialsFile} (same recipients); commit it with the deploy.");
+    }
+}
