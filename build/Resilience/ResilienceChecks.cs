@@ -84,9 +84,9 @@ sealed class ResilienceChecks(
                 var states = ContainerStates.Parse((await again.RunAsync(ContainerStates.Command(inputs.Stack.Project), ct: cancellationToken)).Output);
                 if (ContainerStates.AllBackSince(states, StackServices.Expected, rebootedAt)) back = watch.Elapsed;
             }
-            catch (BuildFailure)
+            catch (Exception e) when (e is BuildFailure or Renci.SshNet.Common.SshException or System.Net.Sockets.SocketException or ObjectDisposedException)
             {
-                // the instance is down: SSH refuses or times out until it is back
+                // the instance is down: SSH refuses, times out or drops the connection until it is back
                 if (again != null) await again.DisposeAsync();
                 again = null;
             }
