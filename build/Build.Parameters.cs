@@ -216,8 +216,11 @@ partial class Build
     [Parameter("Down: do not take a final backup of the database first")]
     readonly bool NoBackup;
 
-    [Parameter("Rotate: what to rotate (db-password, api-tokens)")]
+    [Parameter("Rotate: what to rotate (db-password, jwt-key, api-tokens)")]
     readonly string? What;
+
+    [Parameter("Rotate --what jwt-key: seconds an old key stays published (the API's tokens live 1 h)")]
+    readonly double JwtKeyOverlap = 3900;
 
     [Parameter("Render: directory to write the rendered release to")]
     readonly string? Output;

@@ -37,6 +37,7 @@ partial class Build
             _credentials = null; // the credentials were rewritten: Deploy reads them again
             return Deployment.DeployAsync(ForceUnlock);
         },
+        () => Deployment.RotateJwtKeyAsync(ForceUnlock),
         Secrets, Operator.Describe(ProcessEnvironment), Clock, Log, Confirm, CancellationToken);
     SecretExec SecretExec => new(new CredentialsLoader(SopsStore, Secrets, CommonCredentials), Processes, RootDirectory);
     EditedCredentials EditedCredentials => CredentialsFiles.ToEdit(CredentialsFile, Env);
@@ -124,5 +125,6 @@ partial class Build
         Secrets,
         Operator.Describe(ProcessEnvironment),
         Clock,
-        Profile.Cloud.Protected);
+        Profile.Cloud.Protected,
+        TimeSpan.FromSeconds(JwtKeyOverlap));
 }

@@ -19,7 +19,16 @@ export async function createApplication(config: Config, options: { logger?: bool
   });
   for (const warning of report.warnings) Logger.warn(warning, 'Migrations');
   if (!keys.signing) Logger.warn(`no private key in ${config.jwtKeysDir}: /auth/token cannot sign`, 'Keys');
-  app.enableShutdownHooks();
+  // Rotate adds (and later retires) a key file, then sends SIGHUP: the keys are read again, nothing restarts
+  const reload = () => {
+    keys.reload(config.jwtKeysDir).then(
+      () => Logger.log(`keys reloaded: ${keys.published.length} published, signing with ${keys.signing?.kid ?? 'none'}`, 'Keys'),
+      (error: Error) => Logger.error(`keys not reloaded, the previous ones stay: ${error.message}`, 'Keys'));
+  };
+  process.on('SIGHUP', reload);
+  app.getHttpAdapter().getInstance().addHook('onClose', async () => { process.off('SIGHUP', reload); });
+  // SIGTERM and SIGINT only: Nest's default list holds SIGHUP, which reloads the keys here (below)
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.get(IngestionWorker).start();
   app.getHttpAdapter().getInstance().addHook('onClose', async () => { await pool.end(); });
   return app;

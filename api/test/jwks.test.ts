@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freshDatabase, keyDirectory, startApi } from './support/harness.js';
 import { KeyStore } from '../src/keys/key-store.js';
@@ -21,6 +22,18 @@ describe('GET /.well-known/jwks.json', () => {
     } finally {
       await api.close();
     }
+  });
+
+  it('reads its keys again on reload: a key added is published and signs, a key retired is gone', async () => {
+    const store = await KeyStore.load(keys.dir);
+    const before = store.jwks().keys.map((k) => k.kid);
+    const added = keys.add();
+    await store.reload(keys.dir);
+    expect(store.jwks().keys).toHaveLength(before.length + 1);
+    expect(store.signing?.kid).not.toBe(before[before.length - 1]);
+    rmSync(added);
+    await store.reload(keys.dir);
+    expect(store.jwks().keys.map((k) => k.kid)).toEqual(before);
   });
 
   it('serves a second key added for rotation, and the newest one signs', async () => {

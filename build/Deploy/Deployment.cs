@@ -29,6 +29,11 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
                 await state.UpdateAsync(s => s with { SealedJwtKeys = sealedKeys });
                 log.Info($"Kept the API's JWT key{(onHost.Count > 1 ? "s" : "")} in the state (sealed): a new instance signs with {(onHost.Count > 1 ? "them" : "it")}.");
             }
+            if (JwtKeyRotation.Due(state.Current, inputs.Clock.GetUtcNow()).Count > 0)
+            {
+                await using var ssh = await new TrustedConnection(log).OpenAsync(Target(session, site, state, await inputs.Common()), cancellationToken);
+                await JwtKeys.RetireDueAsync(ssh, site, state);
+            }
             if (outcome.Changed || state.Current.ReleaseOn(site.InstanceId)?.Id != outcome.Release)
                 await state.UpdateAsync(s => s with
                 {
@@ -37,6 +42,11 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
                 });
         });
     }
+
+    private JwtKeyRotation JwtKeys => new(inputs, inputs.JwtKeyOverlap, log, cancellationToken);
+
+    /// <summary>Rotate --what jwt-key: a new signing key, the old ones published until their tokens expire.</summary>
+    public Task RotateJwtKeyAsync(bool forceUnlock) => JwtKeys.RotateAsync(forceUnlock);
 
     public async Task RollbackAsync(string? release, bool forceUnlock)
     {
@@ -72,6 +82,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         if (stored?.Document is not { } document || document.IsEmpty) return false;
         var site = DeployedEnvironment.From(document, inputs.Environment);
         if (site.PinnedKey == null || document.ReleaseOn(site.InstanceId) is not { } deployed) return false;
+        if (JwtKeyRotation.Due(document, inputs.Clock.GetUtcNow()).Count > 0) return false; // an old JWT key to retire: the locked way
         var stack = Task.Run(async () => await image == deployed.Image ? await StackInputsAsync(site, await image) : null);
         // the pin is in the state: the console (and so the cloud session) is not needed to trust the host
         var target = StackConnection.Target(inputs, site, await inputs.Common(), ct => throw new InvalidOperationException("the host key is pinned"), null);

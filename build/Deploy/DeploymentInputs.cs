@@ -33,8 +33,12 @@ sealed record DeploymentInputs(
     SecretMasker Masker,
     string Who,
     TimeProvider Clock,
-    bool Protected = false)
+    bool Protected = false,
+    TimeSpan? Overlap = null)
 {
+    /// <summary>How long an old JWT key stays published after Rotate (the longest token's life and a margin).</summary>
+    public TimeSpan JwtKeyOverlap => Overlap ?? JwtKeyRotation.DefaultOverlap;
+
     public Deployer Deployer(BuildLog log) =>
         new(new ReleaseRenderer(Templates), Layout, Options, log, Who, Clock, async (target, ct) => await new TrustedConnection(log).OpenAsync(target, ct));
 }

@@ -8,6 +8,7 @@ namespace AccoReboot.Secrets;
 /// Rotate: replaces one kind of secret of an environment and puts the new one in service.
 /// - db-password: marked due in the state (under its lock), then Apply resets it through OVH's API and Deploy gives
 ///   the stack the new one; sessions already open keep working (PostgreSQL checks a password at sign-in only).
+/// - jwt-key: a new signing key beside the old ones, which stay published until their tokens expire (JwtKeyRotation).
 /// - api-tokens: the API's admin token, PowerSync's API token and the API's MQTT password, new random values
 ///   written into the environment's credentials file (SOPS, same recipients), then Deploy.
 /// </summary>
@@ -19,6 +20,7 @@ sealed class SecretRotation(
     Func<string, Task> markDatabasePasswordDue,
     Func<Task> apply,
     Func<Task> deploy,
+    Func<Task> rotateJwtKey,
     SecretMasker masker,
     string who,
     TimeProvider clock,
@@ -26,7 +28,7 @@ sealed class SecretRotation(
     Confirmation confirm,
     CancellationToken cancellationToken)
 {
-    public static readonly IReadOnlyList<string> Kinds = ["db-password", "api-tokens"];
+    public static readonly IReadOnlyList<string> Kinds = ["db-password", "jwt-key", "api-tokens"];
 
     /// <summary>The environment's credentials that only this stack uses, so a new value needs nobody else.</summary>
     public static readonly IReadOnlyList<string> ApiTokens = ["API_ADMIN_TOKEN", "POWERSYNC_API_TOKEN", "API_MQTT_PASSWORD"];
@@ -35,25 +37,31 @@ sealed class SecretRotation(
     {
         if (what == null || !Kinds.Contains(what))
             throw new BuildFailure($"Rotate needs --what {string.Join("|", Kinds)}{(what == null ? "" : $" ('{what}' is none of them)")}. " +
-                                   "The API's JWT key and the deploy key are not rotated by this build yet.");
+                                   "The deploy key is not rotated by this build yet.");
         var question = what switch
         {
             "db-password" => $"Rotate resets the database password of {environment} (Apply) and deploys the stack with the new one",
+            "jwt-key" => $"Rotate gives the API of {environment} a new signing key (the old ones stay published until their tokens expire)",
             _ => $"Rotate replaces {string.Join(", ", ApiTokens)} in {credentialsFile} and deploys the stack of {environment} with them (the admin token you use changes)",
         };
         if (isProtected) confirm.RequireTyped(question + $"; {environment} is protected", environment);
         else confirm.RequireYes(question + ". Go on?");
         var reason = $"Rotate by {who} on {clock.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm} UTC";
-        if (what == "db-password")
+        switch (what)
         {
-            await markDatabasePasswordDue(reason);
-            await apply();
+            case "db-password":
+                await markDatabasePasswordDue(reason);
+                await apply();
+                await deploy();
+                break;
+            case "jwt-key":
+                await rotateJwtKey();
+                break;
+            default:
+                await RewriteTokensAsync();
+                await deploy();
+                break;
         }
-        else
-        {
-            await RewriteTokensAsync();
-        }
-        await deploy();
         log.Success($"Rotated the {what} of {environment} ({reason}).");
     }
 

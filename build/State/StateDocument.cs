@@ -72,6 +72,9 @@ sealed record StateDocument
     /// </summary>
     public IReadOnlyDictionary<string, string> RotationDue { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>JWT key files still published for the tokens they signed, each retired (removed) after its time.</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> JwtKeysRetiring { get; init; } = new Dictionary<string, DateTimeOffset>();
+
     public const string DatabasePasswordRotation = "database password";
     public const string JwtKeyRotation = "API JWT key";
 

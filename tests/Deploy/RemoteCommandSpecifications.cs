@@ -132,6 +132,38 @@ public class RemoteCommandSpecifications
     }
 
     [Fact]
+    public void A_rotated_JWT_key_is_made_beside_the_others_readable_by_its_owner_only_and_retired_by_name()
+    {
+        using var scratch = new TempDirectory();
+        var layout = new RemoteLayout(scratch.Path, "accoreboot", "/nonexistent");
+        Assert.Equal(0, Tool.Run("sh", ["-c", layout.RestoreJwtKey("jwt-20261201100000.key.pem")], input: "old key\n").ExitCode);
+        var made = Shell(layout.NewJwtKey("jwt-20261202190000.key.pem"));
+        Assert.True(made.ExitCode == 0, made.All);
+        Assert.Equal("600", Shell($"stat -c %a {scratch.Combine("keys", "jwt-20261202190000.key.pem")}").Out.Trim());
+        Assert.Contains("PRIVATE KEY", File.ReadAllText(scratch.Combine("keys", "jwt-20261202190000.key.pem")));
+        Assert.False(File.Exists(scratch.Combine("keys", "jwt-20261202190000.key.pem.tmp")));
+        Assert.Equal(["jwt-20261201100000.key.pem", "jwt-20261202190000.key.pem"], AccoReboot.Deploy.Deployer.ParseJwtKeys(Shell(layout.JwtKeys()).Out).Keys.Order());
+        Assert.Equal(0, Shell(layout.RetireJwtKeys(["jwt-20261201100000.key.pem"])).ExitCode);
+        Assert.Equal(["jwt-20261202190000.key.pem"], AccoReboot.Deploy.Deployer.ParseJwtKeys(Shell(layout.JwtKeys()).Out).Keys);
+        Assert.Throws<ArgumentException>(() => layout.RetireJwtKeys(["*"]));
+        Assert.Throws<ArgumentException>(() => layout.NewJwtKey("../id_rsa"));
+    }
+
+    [Fact]
+    public void Old_JWT_keys_are_retired_once_their_overlap_is_over()
+    {
+        var now = DateTimeOffset.Parse("2026-12-02T19:00:00Z");
+        var state = new AccoReboot.State.StateDocument
+        {
+            Environment = "test",
+            JwtKeysRetiring = new Dictionary<string, DateTimeOffset> { ["jwt-b.key.pem"] = now, ["jwt-a.key.pem"] = now.AddMinutes(-5), ["jwt-c.key.pem"] = now.AddSeconds(1) },
+        };
+        Assert.Equal(["jwt-a.key.pem", "jwt-b.key.pem"], JwtKeyRotation.Due(state, now));
+        Assert.Empty(JwtKeyRotation.Due(state, now.AddHours(-1)));
+        Assert.Equal(TimeSpan.FromMinutes(65), JwtKeyRotation.DefaultOverlap);
+    }
+
+    [Fact]
     public void A_disk_used_at_80_percent_or_more_is_a_warning_naming_the_host()
     {
         Assert.Null(DiskUsage.Warning("/dev/sda1 20G 15G 5.0G 79% /", "203.0.113.10"));

@@ -151,6 +151,31 @@ public class SandboxEndToEndTests
             Assert.Contains($"Release {first}, deployed ", afterRollback.All); // the state follows the rollback
             Assert.Equal("200 {\"status\":\"ok\"}", await Http("/health"));
 
+            // the API's signing key rotated with an overlap: tokens signed before and after both work; the old key leaves
+            // with the first Deploy after its overlap
+            var admin = (await EnvironmentCredentialsAsync())["API_ADMIN_TOKEN"]!;
+            var keyUser = $"rotation-{Guid.NewGuid():N}"[..20];
+            await Api(HttpMethod.Post, "/api/admin/users", new { username = keyUser, password = "rotation-password-1" }, admin);
+            var tokenBefore = await TokenAsync(keyUser, "rotation-password-1");
+            Assert.Equal(1, await JwksCountAsync());
+            var rotateKey = Build("Rotate", "--env", "sandbox", "--what", "jwt-key", "--yes", "--jwt-key-overlap", "2");
+            outputs.Add(rotateKey.All);
+            Assert.True(rotateKey.ExitCode == 0, rotateKey.All);
+            Assert.Matches(@"The API signs with jwt-\d{14}\.key\.pem from now; jwt-\d{14}\.key\.pem stays published until ", rotateKey.All);
+            Assert.Equal(2, await JwksCountAsync());
+            var tokenAfter = await TokenAsync(keyUser, "rotation-password-1");
+            Assert.NotEqual(KeyId(tokenBefore), KeyId(tokenAfter));
+            Assert.True(await PowerSyncAcceptsAsync(tokenBefore), "PowerSync refuses a token signed before the rotation");
+            Assert.True(await PowerSyncAcceptsAsync(tokenAfter), "PowerSync refuses a token signed by the new key");
+            await Task.Delay(2500);
+            var retire = Build("Deploy", "--env", "sandbox");
+            outputs.Add(retire.All);
+            Assert.True(retire.ExitCode == 0, retire.All);
+            Assert.Contains("Retired the JWT key jwt-", retire.All);
+            Assert.Equal(1, await JwksCountAsync());
+            Assert.True(await PowerSyncAcceptsAsync(await TokenAsync(keyUser, "rotation-password-1")));
+            outputs.Add(tokenBefore + tokenAfter); // searched for secrets like the rest
+
             // resilience: each target breaks something, measures the way back against its budget, writes its report
             foreach (var (target, kind) in new[] { ("ResilienceCrash", "crash"), ("ResilienceReboot", "reboot"), ("ResilienceRecreate", "recreate") })
             {
@@ -224,6 +249,40 @@ public class SandboxEndToEndTests
         foreach (var output in outputs)
             foreach (var secret in secrets)
                 Assert.DoesNotContain(secret, output);
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode?> Api(HttpMethod method, string path, object body, string? bearer = null)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(method, $"http://127.0.0.1:{HttpPort}{path}") { Content = System.Net.Http.Json.JsonContent.Create(body) };
+        if (bearer != null) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        using var response = await client.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode}");
+        return System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<string> TokenAsync(string username, string password) =>
+        (await Api(HttpMethod.Post, "/api/auth/token", new { username, password }))!["token"]!.GetValue<string>();
+
+    private static string KeyId(string token) =>
+        System.Text.Json.Nodes.JsonNode.Parse(Convert.FromBase64String(Pad(token.Split('.')[0])))!["kid"]!.GetValue<string>();
+
+    private static string Pad(string base64Url)
+    {
+        var text = base64Url.Replace('-', '+').Replace('_', '/');
+        return text + new string('=', (4 - text.Length % 4) % 4);
+    }
+
+    private static async Task<int> JwksCountAsync() =>
+        System.Text.Json.Nodes.JsonNode.Parse(await (await new HttpClient().GetAsync($"http://127.0.0.1:{HttpPort}/.well-known/jwks.json")).Content.ReadAsStringAsync())!["keys"]!.AsArray().Count;
+
+    private static async Task<bool> PowerSyncAcceptsAsync(string token)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{HttpPort}/powersync/sync/stream") { Content = System.Net.Http.Json.JsonContent.Create(new { }) };
+        request.Headers.TryAddWithoutValidation("Authorization", "Token " + token);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return response.IsSuccessStatusCode;
     }
 
     /// <summary>SQL in the sandbox's database (the managed PostgreSQL it plays), as its superuser.</summary>

@@ -18,12 +18,20 @@ export interface PublishedKey extends JWK {
  * The RSA keys in the mounted key directory (created once on the host by the deploy, never overwritten).
  * Every key is published in the JWKS, so that a second key can be added before the first is retired; the
  * newest private key signs. A key's id is its JWK thumbprint (RFC 7638): stable, and the same on every host.
+ * `reload` reads the directory again (the process does on SIGHUP): a key added or retired by the build's Rotate
+ * takes effect without a restart, so sign-ins and EMQX's callbacks never stop.
  */
 export class KeyStore {
   private constructor(
-    readonly signing: SigningKey | undefined,
-    readonly published: PublishedKey[],
+    public signing: SigningKey | undefined,
+    public published: PublishedKey[],
   ) {}
+
+  async reload(directory: string): Promise<void> {
+    const fresh = await KeyStore.load(directory);
+    // both at once: a request sees the old pair or the new one
+    [this.signing, this.published] = [fresh.signing, fresh.published];
+  }
 
   static async load(directory: string): Promise<KeyStore> {
     const files = readdirSync(directory)

@@ -11,12 +11,14 @@ export const ADMIN_TOKEN = 'admin-token-for-the-api-tests-0123456789';
 export const MQTT_PASSWORD = 'mqtt-password-of-the-api-client-0123456789';
 
 /** A directory of RSA keys as the deploy creates it on the host. */
-export function keyDirectory(count = 1): { dir: string; add(): void; remove(): void } {
+export function keyDirectory(count = 1): { dir: string; add(): string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'accoreboot-keys-'));
   let n = 0;
   const add = () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    writeFileSync(join(dir, `jwt-${++n}.key.pem`), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const file = join(dir, `jwt-${++n}.key.pem`);
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    return file;
   };
   for (let i = 0; i < count; i++) add();
   return { dir, add, remove: () => rmSync(dir, { recursive: true, force: true }) };

@@ -65,6 +65,23 @@ sealed record RemoteLayout(string AppDirectory, string Project, string MarkerFil
         return $"mkdir -p {App}/keys && chmod 700 {App}/keys && if [ -e {path} ]; then cat >/dev/null; else (umask 077 && cat > {path}.tmp && mv {path}.tmp {path}); fi";
     }
 
+    /// <summary>A new JWT key beside the others (written under a temporary name, then renamed: the API never reads half a key).</summary>
+    public string NewJwtKey(string fileName)
+    {
+        var path = Shell.Quote($"{AppDirectory}/keys/{CheckedKeyName(fileName)}");
+        return $"mkdir -p {App}/keys && chmod 700 {App}/keys && (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out {path}.tmp 2>&1 && mv {path}.tmp {path})";
+    }
+
+    public string RetireJwtKeys(IEnumerable<string> fileNames) =>
+        $"rm -f {string.Join(' ', fileNames.Select(f => Shell.Quote($"{AppDirectory}/keys/{CheckedKeyName(f)}")))}";
+
+    /// <summary>The API reads its key directory again on SIGHUP: a key added or retired takes effect without a restart.</summary>
+    public string ReloadJwtKeys() => $"{ComposeCurrent} kill -s HUP api 2>&1";
+
+    private static string CheckedKeyName(string fileName) =>
+        System.Text.RegularExpressions.Regex.IsMatch(fileName, @"^jwt-[0-9A-Za-z_-]+\.key\.pem$") ? fileName
+            : throw new ArgumentException($"'{fileName}' is not a JWT key file name (jwt-<time>.key.pem).", nameof(fileName));
+
     public string UploadPath(string release) => $"{AppDirectory}/.upload/{release}.tar.gz";
 
     /// <summary>Checks the upload, unpacks it beside the other releases, and only then gives it its name.</summary>
