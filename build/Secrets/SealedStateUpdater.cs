@@ -54,7 +54,7 @@ sealed class SealedStateUpdater(string who, TimeProvider clock, BuildLog log, Ca
             foreach (var (what, why) in due)
                 log.Warn($"{source.Environment}: the {what} is due for rotation ({why}): " +
                          (what == StateDocument.DatabasePasswordRotation ? $"the next Apply --env {source.Environment} resets it (then Deploy, which Up runs)."
-                             : "rotating it needs a new key pair served beside the old one until the tokens it signed expire; this build does not rotate it yet (the entry stays in the state)."));
+                             : $"run Rotate --env {source.Environment} --what jwt-key (a new key signs, the old one stays published until its tokens expire)."));
         }
         finally
         {
