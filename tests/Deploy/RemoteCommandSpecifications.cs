@@ -147,6 +147,9 @@ public class RemoteCommandSpecifications
         Assert.Equal(["jwt-20261202190000.key.pem"], AccoReboot.Deploy.Deployer.ParseJwtKeys(Shell(layout.JwtKeys()).Out).Keys);
         Assert.Throws<ArgumentException>(() => layout.RetireJwtKeys(["*"]));
         Assert.Throws<ArgumentException>(() => layout.NewJwtKey("../id_rsa"));
+        // docker kill (any signal) marks the container stopped by hand: its restart policy would not restart it after a crash
+        Assert.DoesNotContain("kill -s", layout.ReloadJwtKeys());
+        Assert.Contains("exec -T api sh -c", layout.ReloadJwtKeys());
     }
 
     [Fact]

@@ -75,8 +75,16 @@ sealed record RemoteLayout(string AppDirectory, string Project, string MarkerFil
     public string RetireJwtKeys(IEnumerable<string> fileNames) =>
         $"rm -f {string.Join(' ', fileNames.Select(f => Shell.Quote($"{AppDirectory}/keys/{CheckedKeyName(f)}")))}";
 
-    /// <summary>The API reads its key directory again on SIGHUP: a key added or retired takes effect without a restart.</summary>
-    public string ReloadJwtKeys() => $"{ComposeCurrent} kill -s HUP api 2>&1";
+    /// <summary>
+    /// The API reads its key directory again on SIGHUP: a key added or retired takes effect without a restart. The
+    /// signal goes to the API's process (tini's child, PID 1's only child: exec'd processes have no parent in the
+    /// container) from inside the container, not through docker kill, which marks the container stopped by hand, so
+    /// that its restart policy would no longer restart it after a crash (found by ResilienceCrash).
+    /// </summary>
+    public string ReloadJwtKeys() =>
+        $"{ComposeCurrent} exec -T api sh -c " +
+        Shell.Quote("""n=0; for s in /proc/[0-9]*/stat; do set -- $(cat "$s" 2>/dev/null) x x x x; if [ "$4" = 1 ]; then kill -HUP "$1" && n=$((n+1)); fi; done; [ "$n" -gt 0 ] || { echo 'no API process to signal' >&2; exit 3; }""") +
+        " 2>&1";
 
     private static string CheckedKeyName(string fileName) =>
         System.Text.RegularExpressions.Regex.IsMatch(fileName, @"^jwt-[0-9A-Za-z_-]+\.key\.pem$") ? fileName
