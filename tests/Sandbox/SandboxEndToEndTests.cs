@@ -211,7 +211,7 @@ public class SandboxEndToEndTests
                 rotatedSecrets.AddRange(SecretRotation.ApiTokens.Select(name => rotated[name]!));
                 using (var client = new HttpClient())
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{HttpPort}/api/admin/users");
+                    using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{HttpPort}/api/admin/devices/backup-e2e-device/positions");
                     request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", oldAdminToken);
                     Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await client.SendAsync(request)).StatusCode); // the old token no longer opens the admin API
                 }
