@@ -166,7 +166,14 @@ public class SandboxEndToEndTests
             var tokenAfter = await TokenAsync(keyUser, "rotation-password-1");
             Assert.NotEqual(KeyId(tokenBefore), KeyId(tokenAfter));
             Assert.True(await PowerSyncAcceptsAsync(tokenBefore), "PowerSync refuses a token signed before the rotation");
-            Assert.True(await PowerSyncAcceptsAsync(tokenAfter), "PowerSync refuses a token signed by the new key");
+            // PowerSync fetches the JWKS again for an unknown kid, at most once per cooldown (5 s in jose's key set, as in the service)
+            var accepted = false;
+            for (var attempt = 0; attempt < 30 && !accepted; attempt++)
+            {
+                if (attempt > 0) await Task.Delay(500);
+                accepted = await PowerSyncAcceptsAsync(tokenAfter);
+            }
+            Assert.True(accepted, "PowerSync refuses a token signed by the new key after 15 s");
             await Task.Delay(2500);
             var retire = Build("Deploy", "--env", "sandbox");
             outputs.Add(retire.All);
