@@ -23,7 +23,6 @@ sealed class DatabaseBackups(DeploymentInputs inputs, StateSecrets secrets, Buil
 
     public async Task<BackupManifest> BackupAsync(int keep)
     {
-        if (keep < 1) throw new BuildFailure($"--keep-backups {keep}: keep at least 1 backup.");
         var session = await inputs.OpenSession();
         var (site, _) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
         await using var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
@@ -113,7 +112,7 @@ sealed class DatabaseBackups(DeploymentInputs inputs, StateSecrets secrets, Buil
             await using var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
             await RunningReleaseAsync(ssh, site);
             var watch = Stopwatch.StartNew();
-            await Must(ssh, inputs.Layout.Stop(Writers), $"stop {string.Join(", ", Writers)}", site);
+            await ssh.MustAsync(inputs.Layout.Stop(Writers), $"stop {string.Join(", ", Writers)}", site.Ipv4, cancellationToken);
             RemoteResult loaded;
             using (var input = new MemoryStream(tar)) loaded = await ssh.PipeAsync(inputs.Layout.DatabaseTool(DatabaseDumpScripts.Load()), input, cancellationToken);
             CryptographicOperations.ZeroMemory(tar);
@@ -138,11 +137,6 @@ sealed class DatabaseBackups(DeploymentInputs inputs, StateSecrets secrets, Buil
             : throw new BuildFailure($"Nothing is deployed on {site.Ipv4}: Backup and Restore use the release's db-tools container. Run Deploy --env {inputs.Environment} first.");
     }
 
-    private async Task Must(IRemoteHost ssh, string command, string what, DeployedEnvironment site)
-    {
-        var result = await ssh.RunAsync(command, ct: cancellationToken);
-        if (!result.Succeeded) throw new BuildFailure($"Could not {what} on {site.Ipv4}: {LastLine(result.Error + "\n" + result.Output)}");
-    }
 
     private BackupStore Store(EnvironmentSession session) => new(session.State.S3, session.State.Location.Bucket, inputs.Environment);
 

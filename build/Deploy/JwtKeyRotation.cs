@@ -28,12 +28,12 @@ sealed class JwtKeyRotation(DeploymentInputs inputs, TimeSpan overlap, BuildLog 
             var state = new StateRecorder(session.State, stored!.Document, stored.ETag, cancellationToken);
             await using var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
             var now = inputs.Clock.GetUtcNow();
-            var before = Deployer.ParseJwtKeys(await Must(ssh, inputs.Layout.JwtKeys(), "read the JWT keys", site)).Keys.ToList();
+            var before = Deployer.ParseJwtKeys(await MustAsync(ssh, inputs.Layout.JwtKeys(), "read the JWT keys", site)).Keys.ToList();
             if (before.Count == 0) throw new BuildFailure($"The instance of {inputs.Environment} has no JWT key yet: run Deploy --env {inputs.Environment} first.");
             var retired = Due(state.Current, now);
-            if (retired.Count > 0) await Must(ssh, inputs.Layout.RetireJwtKeys(retired), "retire the expired JWT keys", site);
+            if (retired.Count > 0) await MustAsync(ssh, inputs.Layout.RetireJwtKeys(retired), "retire the expired JWT keys", site);
             var fresh = $"jwt-{now.UtcDateTime:yyyyMMddHHmmss}.key.pem";
-            await Must(ssh, inputs.Layout.NewJwtKey(fresh), "make the new JWT key", site);
+            await MustAsync(ssh, inputs.Layout.NewJwtKey(fresh), "make the new JWT key", site);
             var keys = await ReloadAsync(ssh, site, before.Count - retired.Count + 1);
             var retiring = state.Current.JwtKeysRetiring.Where(k => !retired.Contains(k.Key)).ToDictionary();
             foreach (var old in keys.Keys.Where(k => k != fresh && !retiring.ContainsKey(k))) retiring[old] = now + overlap;
@@ -55,9 +55,9 @@ sealed class JwtKeyRotation(DeploymentInputs inputs, TimeSpan overlap, BuildLog 
     {
         var retired = Due(state.Current, inputs.Clock.GetUtcNow());
         if (retired.Count == 0) return;
-        var remaining = Deployer.ParseJwtKeys(await Must(ssh, inputs.Layout.JwtKeys(), "read the JWT keys", site)).Keys.Count(k => !retired.Contains(k));
+        var remaining = Deployer.ParseJwtKeys(await MustAsync(ssh, inputs.Layout.JwtKeys(), "read the JWT keys", site)).Keys.Count(k => !retired.Contains(k));
         if (remaining == 0) throw new BuildFailure($"Retiring {string.Join(", ", retired)} would leave the API without a key: the state and the host disagree; run Rotate --what jwt-key.");
-        await Must(ssh, inputs.Layout.RetireJwtKeys(retired), "retire the expired JWT keys", site);
+        await MustAsync(ssh, inputs.Layout.RetireJwtKeys(retired), "retire the expired JWT keys", site);
         var keys = await ReloadAsync(ssh, site, remaining);
         var sealedKeys = await SealAllAsync(keys);
         await state.UpdateAsync(s => s with
@@ -74,7 +74,7 @@ sealed class JwtKeyRotation(DeploymentInputs inputs, TimeSpan overlap, BuildLog 
     /// <summary>SIGHUP to the API, then the JWKS read through Caddy until it publishes <paramref name="expected"/> keys.</summary>
     private async Task<IReadOnlyDictionary<string, string>> ReloadAsync(IRemoteHost ssh, DeployedEnvironment site, int expected)
     {
-        await Must(ssh, inputs.Layout.ReloadJwtKeys(), "ask the API to read its keys again", site);
+        await MustAsync(ssh, inputs.Layout.ReloadJwtKeys(), "ask the API to read its keys again", site);
         var endpoint = HealthEndpoint.For(inputs.Stack);
         var jwks = Shell.Command(new[] { "curl", "-fsS", "--max-time", "5" }.Concat(endpoint.Resolve != null ? ["--resolve", endpoint.Resolve] : []).Append(endpoint.Url + "/.well-known/jwks.json"));
         var published = -1;
@@ -86,7 +86,7 @@ sealed class JwtKeyRotation(DeploymentInputs inputs, TimeSpan overlap, BuildLog 
         }
         if (published != expected)
             throw new BuildFailure($"The API of {inputs.Environment} publishes {published} JWT keys after reading them again, not {expected}: see Logs --env {inputs.Environment} --service api (the keys on the host are kept).");
-        return Deployer.ParseJwtKeys(await Must(ssh, inputs.Layout.JwtKeys(), "read the JWT keys", site));
+        return Deployer.ParseJwtKeys(await MustAsync(ssh, inputs.Layout.JwtKeys(), "read the JWT keys", site));
     }
 
     private async Task<IReadOnlyDictionary<string, string>> SealAllAsync(IReadOnlyDictionary<string, string> keys)
@@ -100,10 +100,7 @@ sealed class JwtKeyRotation(DeploymentInputs inputs, TimeSpan overlap, BuildLog 
         return sealedKeys;
     }
 
-    private async Task<string> Must(IRemoteHost ssh, string command, string what, DeployedEnvironment site)
-    {
-        var result = await ssh.RunAsync(command, ct: cancellationToken);
-        if (!result.Succeeded) throw new BuildFailure($"Could not {what} on {site.Ipv4}: {result.FirstErrorLine}");
-        return result.Output;
-    }
+
+    private Task<string> MustAsync(IRemoteHost ssh, string command, string what, DeployedEnvironment site) =>
+        ssh.MustAsync(command, what, site.Ipv4, cancellationToken);
 }

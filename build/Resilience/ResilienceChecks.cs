@@ -42,13 +42,13 @@ sealed class ResilienceChecks(
         var report = new ResilienceReport("crash", inputs.Environment, inputs.Clock.GetUtcNow());
         foreach (var service in StackServices.Expected)
         {
-            var before = ContainerStates.Parse(await Must(ssh, ContainerStates.Command(inputs.Stack.Project), "read the containers", site));
+            var before = ContainerStates.Parse(await MustAsync(ssh, ContainerStates.Command(inputs.Stack.Project), "read the containers", site));
             if (!ContainerStates.AllBackSince(before, StackServices.Expected, DateTimeOffset.MinValue))
                 throw new BuildFailure($"The stack of {inputs.Environment} is not healthy before the crash of {service}: {Describe(before)} (Status, Logs).");
             var restarts = before.First(c => c.Service == service).Restarts;
-            var killedAt = ContainerStates.ParseClock(await Must(ssh, ContainerStates.Clock, "read the clock", site));
+            var killedAt = ContainerStates.ParseClock(await MustAsync(ssh, ContainerStates.Clock, "read the clock", site));
             var watch = Stopwatch.StartNew();
-            await Must(ssh, ContainerStates.Crash(inputs.Stack.Project, service), $"kill {service}", site);
+            await MustAsync(ssh, ContainerStates.Crash(inputs.Stack.Project, service), $"kill {service}", site);
             var back = await WaitAsync(ssh, site, CrashBudget * 2, states =>
                 states.Any(c => c.Service == service && c.Restarts > restarts) && ContainerStates.AllBackSince(states, [service], killedAt)
                 && ContainerStates.AllBackSince(states, StackServices.Expected, DateTimeOffset.MinValue));
@@ -68,8 +68,8 @@ sealed class ResilienceChecks(
         var (site, ssh) = await ConnectAsync(session);
         var report = new ResilienceReport("reboot", inputs.Environment, inputs.Clock.GetUtcNow());
         var marker = $"resilience-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-        await Must(ssh, inputs.Layout.DatabaseTool(MarkerSql($"INSERT INTO positions (device_id, recorded_at, lat, lon) VALUES ('{marker}', now(), 0, 0)")), "write a position before the reboot", site);
-        var rebootedAt = ContainerStates.ParseClock(await Must(ssh, ContainerStates.Clock, "read the clock", site));
+        await MustAsync(ssh, inputs.Layout.DatabaseTool(MarkerSql($"INSERT INTO positions (device_id, recorded_at, lat, lon) VALUES ('{marker}', now(), 0, 0)")), "write a position before the reboot", site);
+        var rebootedAt = ContainerStates.ParseClock(await MustAsync(ssh, ContainerStates.Clock, "read the clock", site));
         await ssh.DisposeAsync();
         var watch = Stopwatch.StartNew();
         await session.Apis.Nova.RebootAsync(site.InstanceId, cancellationToken);
@@ -95,7 +95,7 @@ sealed class ResilienceChecks(
         report.Add("HARD reboot → SSH and every service healthy (started after the reboot)", back ?? watch.Elapsed, RebootBudget, back != null);
         if (again != null)
         {
-            var count = await Must(again, inputs.Layout.DatabaseTool(MarkerSql($"SELECT count(*) FROM positions WHERE device_id = '{marker}'")), "read the position written before", site);
+            var count = await MustAsync(again, inputs.Layout.DatabaseTool(MarkerSql($"SELECT count(*) FROM positions WHERE device_id = '{marker}'")), "read the position written before", site);
             report.Add("the position written before the reboot is there", null, null, count.Trim() == "1");
             await again.RunAsync(inputs.Layout.DatabaseTool(MarkerSql($"DELETE FROM positions WHERE device_id = '{marker}'")), ct: cancellationToken);
             await again.DisposeAsync();
@@ -178,7 +178,7 @@ sealed class ResilienceChecks(
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < limit)
         {
-            var states = ContainerStates.Parse(await Must(ssh, ContainerStates.Command(inputs.Stack.Project), "read the containers", site));
+            var states = ContainerStates.Parse(await MustAsync(ssh, ContainerStates.Command(inputs.Stack.Project), "read the containers", site));
             if (whole(states)) return watch.Elapsed;
             await Task.Delay(Poll, cancellationToken);
         }
@@ -254,13 +254,10 @@ sealed class ResilienceChecks(
         }
     }
 
-    private async Task<string> Must(IRemoteHost ssh, string command, string what, DeployedEnvironment site)
-    {
-        var result = await ssh.RunAsync(command, ct: cancellationToken);
-        if (!result.Succeeded) throw new BuildFailure($"Could not {what} on {site.Ipv4}: {result.FirstErrorLine}");
-        return result.Output;
-    }
 
     private static string Describe(IReadOnlyList<ContainerState> states) =>
         string.Join(", ", StackServices.Expected.Select(s => states.FirstOrDefault(c => c.Service == s) is { } c ? $"{s} {c.Status}/{c.Health}" : $"{s} missing"));
+
+    private Task<string> MustAsync(IRemoteHost ssh, string command, string what, DeployedEnvironment site) =>
+        ssh.MustAsync(command, what, site.Ipv4, cancellationToken);
 }

@@ -40,6 +40,17 @@ interface IRemoteHost : IAsyncDisposable
     Task<RemoteResult> ReadAsync(string command, Stream output, CancellationToken ct);
 }
 
+static class RemoteHostExtensions
+{
+    /// <summary>Runs a command that must succeed: its output, or one line saying what failed on which host.</summary>
+    public static async Task<string> MustAsync(this IRemoteHost host, string command, string what, string where, CancellationToken ct)
+    {
+        var result = await host.RunAsync(command, ct: ct);
+        if (!result.Succeeded) throw new BuildFailure($"Could not {what} on {where}: {result.FirstErrorLine}");
+        return result.Output;
+    }
+}
+
 /// <summary>
 /// One SSH connection to the instance (SSH.NET), for a whole deploy: commands and uploads are channels of it.
 /// The host key is checked before anything is sent; connection failures are one line each.
