@@ -109,8 +109,17 @@ partial class Build
     [Parameter("ACME directory URL (default: Let's Encrypt; staging for tests)")]
     readonly string AcmeCa = "";
 
-    [Parameter("PEM root of a private ACME CA (Pebble, step-ca)")]
+    [Parameter("PEM file (on this machine) of the root Caddy trusts for a private ACME CA's directory (Pebble, step-ca): sent with the release")]
     readonly string AcmeCaRoot = "";
+
+    [Parameter("Extra /etc/hosts lines of Caddy's container, name:address (the sandbox points its ACME server's name at the Docker host: host-gateway)")]
+    readonly string[] CaddyExtraHosts = [];
+
+    [Parameter("DNS server (address:port) Deploy asks whether Domain points at the instance (default: this machine's resolver; the sandbox: its emulated zones)")]
+    readonly string DnsServer = "";
+
+    [Parameter("PEM file of a root that Smoke and Up's checks also trust for the site's certificate (a private ACME CA's issuing root: the sandbox's Pebble)")]
+    readonly string SiteCaRoot = "";
 
     [Parameter("Address the stack's public ports bind to on the instance")]
     readonly string PublicBind = "0.0.0.0";
@@ -123,6 +132,9 @@ partial class Build
 
     [Parameter("Port of EMQX's MQTT listener on the instance")]
     readonly int MqttPort = 1883;
+
+    [Parameter("Port of EMQX's MQTT over TLS on the instance, with a domain (Caddy's certificate for Domain)")]
+    readonly int MqttTlsPort = 8883;
 
     [Parameter("Publish the EMQX dashboard (test environments only)")]
     readonly bool EmqxDashboard;

@@ -33,7 +33,7 @@ partial class Build
         var cloud = new EnvironmentSettings(
             name, OvhEndpoint, IdentityUrl, Region, Flavor, Image,
             new DatabaseSpec(DbVersion, DbPlan, DbFlavor, DbRegion, DbNodes, DbDiskSize, Databases, DbUser, DbUserRoles, DbBackupTime is { Length: > 0 } backupTime ? backupTime : null),
-            AdminCidrs, ExposedPorts.Of(HttpPort, HttpsPort, MqttPort, EmqxDashboard ? DashboardPort : null), Protected,
+            AdminCidrs, ExposedPorts.Of(HttpPort, HttpsPort, MqttPort, Domain is { Length: > 0 } ? MqttTlsPort : null, EmqxDashboard ? DashboardPort : null), Protected,
             StateBucket ?? $"accoreboot-state-{name}", StateRegion, S3Endpoint,
             PollSettings.Default with { Interval = TimeSpan.FromSeconds(PollInterval) },
             (PollInterval < 1 ? RetrySettings.Fast : new RetrySettings()) with { Attempt = TimeSpan.FromSeconds(CallTimeout), Clock = Clock },
@@ -41,7 +41,8 @@ partial class Build
         var stack = new StackSettings(
             name, Domain, new AcmeSettings(AcmeEmail, AcmeCa, AcmeCaRoot), PublicBind, HttpPort, HttpsPort, MqttPort, EmqxDashboard, DashboardPort,
             new StackImages("(the API image of this commit)", EmqxImage, PowerSyncImage, CaddyImage, DbToolsImage),
-            PullPolicy, StackNetwork, ExternalNetwork, DatabaseTls, PowerSyncAudience, StackProject, AppDirectory, HealthInterval);
+            PullPolicy, StackNetwork, ExternalNetwork, DatabaseTls, PowerSyncAudience, StackProject, AppDirectory, HealthInterval,
+            MqttTlsPort: MqttTlsPort, CaddyExtraHosts: CaddyExtraHosts, DnsServer: DnsServer, SiteCaRoot: SiteCaRoot);
         var deploy = new DeployOptions(TimeSpan.FromSeconds(MarkerTimeout), TimeSpan.FromSeconds(UpTimeout), TimeSpan.FromSeconds(HealthTimeout),
             TimeSpan.FromSeconds(Math.Min(PollInterval, 2)), KeepReleases, ForceUnlock);
         return new EnvironmentProfile(name, Sandbox, cloud, stack, new SshSettings(SshPort, DeployUser, KnownHosts),

@@ -21,10 +21,12 @@ sealed record DeployOptions(TimeSpan MarkerTimeout, TimeSpan UpTimeout, TimeSpan
 }
 
 /// <summary>Where health is checked from the host: through Caddy, with TLS and the domain when there is one.</summary>
-sealed record HealthEndpoint(string Url, string? Resolve)
+sealed record HealthEndpoint(string Url, string? Resolve, string? CaFile = null)
 {
+    /// <summary>With a private ACME CA (SiteCaRoot), curl trusts the issuing root the release carries.</summary>
     public static HealthEndpoint For(StackSettings settings) => settings is { ServesHttps: true, Domain: { } domain }
-        ? new HealthEndpoint($"https://{domain}:{settings.HttpsPort}", $"{domain}:{settings.HttpsPort}:127.0.0.1")
+        ? new HealthEndpoint($"https://{domain}:{settings.HttpsPort}", $"{domain}:{settings.HttpsPort}:127.0.0.1",
+            settings.SiteCaRoot.Length > 0 ? $"{settings.AppDirectory}/current/{ReleaseRenderer.SiteCaRootFile}" : null)
         : new HealthEndpoint($"http://127.0.0.1:{settings.HttpPort}", null);
 }
 

@@ -226,7 +226,7 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         try
         {
             await poller.UntilAsync("/health and /.well-known/jwks.json through Caddy",
-                async token => await ssh.RunAsync(layout.Health(endpoint.Url, endpoint.Resolve), ct: token), r => r.Succeeded, options.HealthTimeout);
+                async token => await ssh.RunAsync(layout.Health(endpoint.Url, endpoint.Resolve, endpoint.CaFile), ct: token), r => r.Succeeded, options.HealthTimeout);
             return null;
         }
         catch (PollTimeout)

@@ -126,9 +126,9 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            addresses = (await System.Net.Dns.GetHostAddressesAsync(domain, System.Net.Sockets.AddressFamily.InterNetwork, timeout.Token)).Select(a => a.ToString()).ToArray();
+            addresses = (await new DomainResolver(inputs.Stack.DnsServer).AddressesAsync(domain, timeout.Token)).ToArray();
         }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             addresses = [];
         }
@@ -136,6 +136,25 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         log.Warn($"DNS: {domain} {(addresses.Length == 0 ? "does not resolve" : $"points at {string.Join(", ", addresses)}")}, not at the instance {site.Ipv4} yet: " +
                  $"the site serves HTTP only until it does (no certificate is asked for meanwhile); with ManageDns, Apply points it; then Deploy again for HTTPS.");
         return false;
+    }
+
+    /// <summary>A PEM file a parameter names (empty: none), read for the release.</summary>
+    private string ReadPem(string path, string parameter)
+    {
+        if (path.Length == 0) return "";
+        var full = Path.GetFullPath(path); // build.sh runs from the repository's root
+        string text;
+        try
+        {
+            text = File.ReadAllText(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BuildFailure($"{parameter} of {inputs.Environment} is {path}, which cannot be read ({e.Message}): fix the profile, or start the sandbox cloud, which writes it.");
+        }
+        if (!text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            throw new BuildFailure($"{parameter} of {inputs.Environment} is {path}, which holds no PEM certificate: give the CA's root certificate (PEM).");
+        return text;
     }
 
     private async Task<StackInputs> StackInputsAsync(DeployedEnvironment site, string apiImage)
@@ -150,7 +169,12 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
             : null;
         var database = new DatabaseConnection(site.DatabaseHost, site.DatabasePort, inputs.DatabaseUser, password, inputs.AppDatabase, inputs.StorageDatabase, ca);
         var secrets = new StackSecrets(environment.ApiAdminToken, environment.EmqxNodeCookie, environment.EmqxDashboardPassword, environment.PowerSyncApiToken, environment.ApiMqttPassword);
-        var settings = inputs.Stack with { Images = inputs.Stack.Images with { Api = apiImage }, DnsPointsHere = await DnsPointsHereAsync(site) };
+        var settings = inputs.Stack with
+        {
+            Images = inputs.Stack.Images with { Api = apiImage },
+            DnsPointsHere = await DnsPointsHereAsync(site),
+            Acme = inputs.Stack.Acme with { CaRootPem = ReadPem(inputs.Stack.Acme.CaRoot, "AcmeCaRoot"), SiteRootPem = ReadPem(inputs.Stack.SiteCaRoot, "SiteCaRoot") },
+        };
         return new StackInputs(settings, database, secrets, common.RegistryUsername, common.RegistryPassword, inputs.Registry);
     }
 }

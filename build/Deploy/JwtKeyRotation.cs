@@ -76,7 +76,7 @@ sealed class JwtKeyRotation(DeploymentInputs inputs, TimeSpan overlap, BuildLog 
     {
         await MustAsync(ssh, inputs.Layout.ReloadJwtKeys(), "ask the API to read its keys again", site);
         var endpoint = HealthEndpoint.For(inputs.Stack);
-        var jwks = Shell.Command(new[] { "curl", "-fsS", "--max-time", "5" }.Concat(endpoint.Resolve != null ? ["--resolve", endpoint.Resolve] : []).Append(endpoint.Url + "/.well-known/jwks.json"));
+        var jwks = RemoteLayout.Get(endpoint.Url + "/.well-known/jwks.json", endpoint.Resolve, endpoint.CaFile);
         var published = -1;
         for (var attempt = 0; attempt < 50 && published != expected; attempt++)
         {

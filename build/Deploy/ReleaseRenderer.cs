@@ -9,12 +9,18 @@ namespace AccoReboot.Deploy;
 /// </summary>
 sealed class ReleaseRenderer(TemplateRenderer templates)
 {
+    /// <summary>The root Caddy trusts for a private ACME CA's directory (Pebble's, in the sandbox).</summary>
+    public const string AcmeCaRootFile = "acme-ca-root.pem";
+
+    /// <summary>The site's private issuing root: the health check's curl on the instance trusts it (--cacert).</summary>
+    public const string SiteCaRootFile = "site-ca-root.pem";
+
     public static readonly IReadOnlyDictionary<string, string[]> MountsByService = new Dictionary<string, string[]>
     {
         ["api"] = ["db-ca.pem"],
         ["emqx"] = ["emqx.conf"],
         ["powersync"] = ["powersync.yaml", "sync-config.yaml"],
-        ["caddy"] = ["Caddyfile"],
+        ["caddy"] = ["Caddyfile", AcmeCaRootFile],
     };
 
     public ReleaseFiles Render(StackSettings settings, DatabaseConnection database, StackSecrets secrets, HostIdentity host)
@@ -30,6 +36,8 @@ sealed class ReleaseRenderer(TemplateRenderer templates)
             new("Makefile", templates.Render("Makefile", model)),
             new("db-ca.pem", database.CaPem ?? "# no CA: the database is reached without TLS (sandbox)\n"),
         };
+        if (settings.Acme.CaRootPem.Length > 0) files.Add(new ReleaseFile(AcmeCaRootFile, settings.Acme.CaRootPem));
+        if (settings.Acme.SiteRootPem.Length > 0) files.Add(new ReleaseFile(SiteCaRootFile, settings.Acme.SiteRootPem));
         model["hashes"] = MountsByService.ToDictionary(s => s.Key, s => (object?)ReleaseFiles.Hash(files.Where(f => s.Value.Contains(f.Path))));
         files.Add(new ReleaseFile("docker-compose.yml", templates.Render("docker-compose.yml", model)));
         return new ReleaseFiles(files);
@@ -43,11 +51,15 @@ sealed class ReleaseRenderer(TemplateRenderer templates)
         ["health_interval"] = settings.HealthInterval,
         ["domain"] = settings.Domain ?? "",
         ["https"] = settings.ServesHttps,
-        ["acme"] = new Dictionary<string, object?> { ["email"] = settings.Acme.Email, ["ca"] = settings.Acme.Ca, ["ca_root"] = settings.Acme.CaRoot },
+        ["acme"] = new Dictionary<string, object?>
+        {
+            ["email"] = settings.Acme.Email, ["ca"] = settings.Acme.Ca, ["ca_root"] = settings.Acme.CaRootPem.Length > 0 ? AcmeCaRootFile : "",
+        },
+        ["caddy_extra_hosts"] = settings.CaddyExtraHosts ?? [],
         ["bind"] = settings.BindAddress,
         ["ports"] = new Dictionary<string, object?>
         {
-            ["http"] = settings.HttpPort, ["https"] = settings.HttpsPort, ["mqtt"] = settings.MqttPort, ["dashboard"] = settings.DashboardPort,
+            ["http"] = settings.HttpPort, ["https"] = settings.HttpsPort, ["mqtt"] = settings.MqttPort, ["mqtt_tls"] = settings.MqttTlsPort, ["dashboard"] = settings.DashboardPort,
         },
         ["dashboard"] = settings.Dashboard,
         ["images"] = new Dictionary<string, object?>

@@ -29,7 +29,11 @@ sealed record StackSettings(
     string Project = "accoreboot",
     string AppDirectory = "/opt/accoreboot",
     string HealthInterval = "5s",
-    bool DnsPointsHere = true)
+    bool DnsPointsHere = true,
+    int MqttTlsPort = 8883,
+    IReadOnlyList<string>? CaddyExtraHosts = null,
+    string DnsServer = "",
+    string SiteCaRoot = "")
 {
     /// <summary>
     /// Caddy serves the domain over HTTPS (and gets its certificate) only once its DNS points at the instance;
@@ -39,8 +43,15 @@ sealed record StackSettings(
     public bool ServesHttps => Domain is { Length: > 0 } && DnsPointsHere;
 }
 
-/// <summary>Where Caddy gets certificates (empty: Let's Encrypt with Caddy's defaults).</summary>
-sealed record AcmeSettings(string Email, string Ca, string CaRoot);
+/// <summary>
+/// Where Caddy gets certificates (empty: Let's Encrypt with Caddy's defaults). CaRoot is a PEM file on this
+/// machine; Deploy reads it into CaRootPem, and the site's private issuing root (StackSettings.SiteCaRoot) into
+/// SiteRootPem: both go with the release, for Caddy and for the health check's curl on the instance.
+/// </summary>
+sealed record AcmeSettings(string Email, string Ca, string CaRoot, string CaRootPem = "", string SiteRootPem = "")
+{
+    public override string ToString() => $"AcmeSettings {{ {Email}, {Ca}, {CaRoot} }}";
+}
 
 /// <summary>How the containers reach the managed PostgreSQL.</summary>
 sealed record DatabaseConnection(string Host, int Port, string User, string Password, string Database, string StorageDatabase, string? CaPem)

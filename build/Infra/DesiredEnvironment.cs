@@ -28,8 +28,9 @@ sealed record ExposedPorts(IReadOnlyList<int> Public, IReadOnlyList<int> AdminOn
 {
     public const int Ssh = 22;
 
-    public static ExposedPorts Of(int http, int https, int mqtt, int? dashboard) =>
-        new(new[] { http, https, mqtt }.Distinct().ToList(), dashboard is { } port ? [Ssh, port] : [Ssh]);
+    /// <summary>MQTT over TLS (<paramref name="mqttTls"/>) is open only with a domain: its certificate is the domain's.</summary>
+    public static ExposedPorts Of(int http, int https, int mqtt, int? mqttTls, int? dashboard) =>
+        new(new[] { http, https, mqtt }.Concat(mqttTls is { } tls ? [tls] : []).Distinct().ToList(), dashboard is { } port ? [Ssh, port] : [Ssh]);
 }
 
 /// <summary>

@@ -22,7 +22,7 @@ namespace AccoReboot.Product;
 sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretMasker masker, BuildLog log, CancellationToken cancellationToken)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(15);
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient _http = endpoints.Connections.HttpClient();
     private readonly List<(string Name, TimeSpan Took, string? Failure)> _steps = [];
     private readonly string _run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
     private string? _userId;
@@ -36,7 +36,17 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
         var position = new { lat = 48.8566 + Random.Shared.NextDouble() / 100, lon = 2.3522, recorded_at = DateTimeOffset.UtcNow.ToString("O") };
         try
         {
-            await Step("the API answers /health through Caddy", async ct => Expect((await _http.GetAsync(endpoints.Health, ct)).StatusCode == HttpStatusCode.OK, "not 200"));
+            await Step($"the API answers /health through Caddy{(endpoints.Https ? " over HTTPS (the certificate checked)" : "")}",
+                async ct => Expect((await _http.GetAsync(endpoints.Health, ct)).StatusCode == HttpStatusCode.OK, "not 200"));
+            if (endpoints.HttpSite is { } httpSite)
+                await Step("HTTP redirects to HTTPS", async ct =>
+                {
+                    using var http = endpoints.Connections.HttpClient(followRedirects: false);
+                    using var answer = await http.GetAsync(new Uri(httpSite, "health"), ct);
+                    var location = answer.Headers.Location?.ToString() ?? "";
+                    Expect((int)answer.StatusCode is 301 or 302 or 307 or 308 && location.StartsWith($"https://{endpoints.MqttHost}", StringComparison.Ordinal),
+                        $"answered {(int)answer.StatusCode} {location}, not a redirect to https://{endpoints.MqttHost}");
+                });
             await Step("EMQX's callbacks and /metrics are not routed by Caddy", async ct =>
             {
                 foreach (var (method, path) in new[] { (HttpMethod.Post, "auth/mqtt"), (HttpMethod.Post, "auth/mqtt/acl"), (HttpMethod.Get, "metrics") })
@@ -54,8 +64,10 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
                 secret = device["secret"]!.GetValue<string>();
                 masker.Register(secret);
             });
-            await Step("the device connects over MQTT with its secret", async ct => await ExpectAccepted(Tcp(_deviceId!, _deviceId!, secret), ct));
-            await Step("the device connects over the websocket through Caddy", async ct => await ExpectAccepted(WebSocket(_deviceId!, _deviceId!, secret), ct));
+            await Step($"the device connects over MQTT{(endpoints.MqttTlsPort != null ? " with TLS" : "")} with its secret", async ct => await ExpectAccepted(Tcp(_deviceId!, _deviceId!, secret), ct));
+            if (endpoints.MqttTlsPort != null)
+                await Step("the device connects over plain MQTT too", async ct => await ExpectAccepted(Plain(_deviceId!, _deviceId!, secret), ct));
+            await Step($"the device connects over the websocket through Caddy{(endpoints.Https ? " (wss)" : "")}", async ct => await ExpectAccepted(WebSocket(_deviceId!, _deviceId!, secret), ct));
             await Step("a wrong secret is refused", async ct => await ExpectRefused(Tcp(_deviceId!, _deviceId!, "wrong-" + secret[..8]), ct));
             await Step("an anonymous client is refused", async ct => await ExpectRefused(Tcp($"anonymous-{_run}", null, null), ct));
             await Step("a client id that is not the username is refused", async ct => await ExpectRefused(Tcp($"other-{_run}", _deviceId!, secret), ct));
@@ -182,11 +194,19 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
         return latitude;
     }
 
+    /// <summary>How a device connects: MQTT over TLS with a domain, plain MQTT without.</summary>
     private MqttClientOptions Tcp(string clientId, string? username, string? password) =>
-        Options(new MqttClientOptionsBuilder().WithTcpServer(endpoints.MqttHost, endpoints.MqttPort), clientId, username, password);
+        endpoints.MqttTlsPort is { } tls
+            ? Options(endpoints.Connections.MqttTls(new MqttClientOptionsBuilder(), tls), clientId, username, password)
+            : Plain(clientId, username, password);
+
+    private MqttClientOptions Plain(string clientId, string? username, string? password) =>
+        Options(new MqttClientOptionsBuilder().WithTcpServer(endpoints.Connections.Address, endpoints.MqttPort), clientId, username, password);
 
     private MqttClientOptions WebSocket(string clientId, string? username, string? password) =>
-        Options(new MqttClientOptionsBuilder().WithWebSocketServer(o => o.WithUri(endpoints.WebSocket.ToString())), clientId, username, password);
+        endpoints.Https
+            ? endpoints.Connections.OverWebSocket(Options(new MqttClientOptionsBuilder().WithTcpServer(endpoints.Connections.Address, endpoints.MqttPort), clientId, username, password), endpoints.WebSocket)
+            : Options(new MqttClientOptionsBuilder().WithWebSocketServer(o => o.WithUri(endpoints.WebSocket.ToString())), clientId, username, password);
 
     private static MqttClientOptions Options(MqttClientOptionsBuilder builder, string clientId, string? username, string? password)
     {

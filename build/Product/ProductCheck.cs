@@ -28,6 +28,6 @@ sealed class ProductCheck(DeploymentInputs inputs, BuildLog log, CancellationTok
     {
         var session = await inputs.OpenSession();
         var (site, _) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
-        return PublicEndpoints.For(inputs.Stack, site.Ipv4);
+        return await PublicSite.EndpointsAsync(inputs.Stack, site.Ipv4, log, cancellationToken);
     }
 }

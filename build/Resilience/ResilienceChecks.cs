@@ -31,7 +31,7 @@ sealed class ResilienceChecks(
     public static readonly TimeSpan RebootBudget = TimeSpan.FromMinutes(3);
     public const double RecreateMargin = 1.10;
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly Dictionary<string, HttpClient> _clients = new();
 
     /// <summary>Kills each service's main process in turn; the restart policy must bring it back healthy within the budget.</summary>
     public async Task CrashAsync()
@@ -110,7 +110,7 @@ sealed class ResilienceChecks(
         Ask("ResilienceRecreate deletes the instance and everything on its disk, then brings it back with Apply and Deploy");
         var session = await inputs.OpenSession();
         var (site, _) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
-        var endpoints = PublicEndpoints.For(inputs.Stack, site.Ipv4);
+        var endpoints = await EndpointsAsync(site.Ipv4);
         var report = new ResilienceReport("recreate", inputs.Environment, inputs.Clock.GetUtcNow());
         var (userId, token) = await IssueTokenAsync(endpoints);
         try
@@ -129,7 +129,7 @@ sealed class ResilienceChecks(
             var deployed = step.Elapsed;
             step.Restart();
             var (now, state) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
-            var accepted = await TokenAcceptedAsync(PublicEndpoints.For(inputs.Stack, now.Ipv4), token);
+            var accepted = await TokenAcceptedAsync(await EndpointsAsync(now.Ipv4), token);
             var checkedIn = step.Elapsed;
             var recovery = applied + deployed + checkedIn;
             var budget = (applied + deployed) * RecreateMargin;
@@ -145,7 +145,7 @@ sealed class ResilienceChecks(
         }
         finally
         {
-            await AdminAsync(PublicEndpoints.For(inputs.Stack, (await StackConnection.ReadAsync(inputs, session, cancellationToken)).site.Ipv4), HttpMethod.Delete, $"admin/users/{userId}", null, allowFailure: true);
+            await AdminAsync(await EndpointsAsync((await StackConnection.ReadAsync(inputs, session, cancellationToken)).site.Ipv4), HttpMethod.Delete, $"admin/users/{userId}", null, allowFailure: true);
         }
         Finish(report);
     }
@@ -187,11 +187,12 @@ sealed class ResilienceChecks(
 
     private async Task HealthAsync(DeployedEnvironment site, ResilienceReport report)
     {
-        var health = PublicEndpoints.For(inputs.Stack, site.Ipv4).Health;
+        var endpoints = await EndpointsAsync(site.Ipv4);
+        var health = endpoints.Health;
         var ok = false;
         try
         {
-            ok = (await _http.GetAsync(health, cancellationToken)).StatusCode == HttpStatusCode.OK;
+            ok = (await Http(endpoints).GetAsync(health, cancellationToken)).StatusCode == HttpStatusCode.OK;
         }
         catch (HttpRequestException)
         {
@@ -214,6 +215,16 @@ sealed class ResilienceChecks(
     // psql's -At answer alone on stdout; the SQL goes in on the script's stdin (a heredoc), never as an argument
     private static string MarkerSql(string sql) => $"psql -X -q -At -v ON_ERROR_STOP=1 <<'SQL'\n{sql};\nSQL";
 
+    private Task<PublicEndpoints> EndpointsAsync(string ipv4) => PublicSite.EndpointsAsync(inputs.Stack, ipv4, log, cancellationToken);
+
+    /// <summary>One client per site address (a recreated instance has another), pinned to it.</summary>
+    private HttpClient Http(PublicEndpoints endpoints)
+    {
+        if (!_clients.TryGetValue(endpoints.Connections.Address, out var client))
+            _clients[endpoints.Connections.Address] = client = endpoints.Connections.HttpClient();
+        return client;
+    }
+
     private async Task<(string userId, string token)> IssueTokenAsync(PublicEndpoints endpoints)
     {
         var username = $"resilience-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
@@ -221,7 +232,7 @@ sealed class ResilienceChecks(
         inputs.Masker.Register(password);
         var user = await AdminAsync(endpoints, HttpMethod.Post, "admin/users", new { username, password });
         var userId = user!["id"]!.GetValue<string>();
-        var answer = await _http.PostAsJsonAsync(endpoints.Api("auth/token"), new { username, password }, cancellationToken);
+        var answer = await Http(endpoints).PostAsJsonAsync(endpoints.Api("auth/token"), new { username, password }, cancellationToken);
         if (!answer.IsSuccessStatusCode) throw new BuildFailure($"/api/auth/token answered {(int)answer.StatusCode} for the test user: the stack is not serving sign-ins.");
         var token = (await answer.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["token"]!.GetValue<string>();
         inputs.Masker.Register(token);
@@ -233,7 +244,7 @@ sealed class ResilienceChecks(
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new { }) };
         request.Headers.TryAddWithoutValidation("Authorization", "Token " + token);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await Http(endpoints).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         return response.IsSuccessStatusCode;
     }
 
@@ -244,7 +255,7 @@ sealed class ResilienceChecks(
         if (body != null) request.Content = JsonContent.Create(body);
         try
         {
-            using var response = await _http.SendAsync(request, cancellationToken);
+            using var response = await Http(endpoints).SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode && !allowFailure) throw new BuildFailure($"{method} /api/{path} answered {(int)response.StatusCode}.");
             return response.StatusCode == HttpStatusCode.NoContent || !response.IsSuccessStatusCode ? null : await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
         }

@@ -70,8 +70,14 @@ sealed class SandboxCloud(string root, CredentialsLoader credentials, SandboxIma
         {
             throw new BuildFailure($"The sandbox cloud cannot listen on 127.0.0.1:{settings.ApiPort}/{settings.S3Port} ({e.Message}): is it already running?");
         }
+        // the emulated zones answer DNS, and an ACME CA validates against them: Domain's HTTPS, for real
+        using var dns = host.DnsPort > 0 ? new SandboxDns(host.DnsPort, name => EmulatedDns.AddressesOf(emulator.World, name)) : null;
+        dns?.Start();
+        using var acme = host.Acme is { } acmeSettings ? new SandboxAcme(acmeSettings, new SandboxDocker(processes)) : null;
+        if (acme != null) await acme.StartAsync(host.DnsPort, cancellationToken);
         log.Success($"Sandbox cloud on {emulator.BaseUrl} (OVH {emulator.OvhEndpoint}, identity {emulator.IdentityUrl}, S3 {emulator.S3Url}); " +
-                    $"instance {host.Instance.DeployUser}@127.0.0.1:{host.Instance.SshPort} host key {instance.HostKey.Fingerprint}; PostgreSQL {database.Host}:{database.Port}. Ctrl+C stops it.");
+                    $"instance {host.Instance.DeployUser}@127.0.0.1:{host.Instance.SshPort} host key {instance.HostKey.Fingerprint}; PostgreSQL {database.Host}:{database.Port}" +
+                    (host.Acme is { } a ? $"; DNS 127.0.0.1:{host.DnsPort}, ACME CA https://{a.DirectoryHost}:{a.DirectoryPort}/dir" : "") + ". Ctrl+C stops it.");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -10,7 +10,7 @@ using BuildEngine;
 sealed class MachineSetup(string root, ProcessRunner processes, BuildLog log, CancellationToken cancellationToken)
 {
     private static readonly string[] DebianPackages =
-        ["age", "docker.io", "docker-registry", "apache2-utils", "mosquitto", "postgresql", "openssh-server", "caddy", "cloud-init", "debootstrap", "curl", "git", "nodejs", "npm", "chromium"];
+        ["age", "docker.io", "docker-registry", "apache2-utils", "mosquitto", "postgresql", "openssh-server", "caddy", "pebble", "cloud-init", "debootstrap", "curl", "git", "nodejs", "npm", "chromium"];
     private static readonly Dictionary<string, string> ProvidedBy = new()
     {
         ["docker.io"] = "dockerd", ["nodejs"] = "node", ["npm"] = "npm", ["git"] = "git", ["curl"] = "curl",

@@ -48,7 +48,8 @@ public class TemplateTests
         Assert.True(result.ExitCode == 0, result.All);
         using var config = JsonDocument.Parse(result.Out);
         var services = config.RootElement.GetProperty("services");
-        Assert.Equal(["api", "caddy", "emqx", "powersync"], services.EnumerateObject().Select(s => s.Name).Order());
+        // with a domain served over HTTPS, the certs service hands Caddy's certificate to EMQX
+        Assert.Equal(variant == "cloud" ? ["api", "caddy", "certs", "emqx", "powersync"] : ["api", "caddy", "emqx", "powersync"], services.EnumerateObject().Select(s => s.Name).Order());
         foreach (var service in services.EnumerateObject())
         {
             Assert.Equal("unless-stopped", service.Value.GetProperty("restart").GetString());
@@ -61,11 +62,78 @@ public class TemplateTests
             Assert.DoesNotContain(":latest", image);
             Assert.Contains(':', image.Split('/')[^1]);
             Assert.Equal(variant == "cloud" ? "missing" : "never", service.Value.GetProperty("pull_policy").GetString());
-            if (service.Name != "api")
+            if (service.Name is not ("api" or "certs"))
                 Assert.Equal("service_healthy", service.Value.GetProperty("depends_on").GetProperty("api").GetProperty("condition").GetString());
         }
         Assert.Equal("admin-token-f00d-0001", services.GetProperty("api").GetProperty("environment").GetProperty("ADMIN_TOKEN").GetString());
     }
+
+    [Fact]
+    public void With_HTTPS_EMQX_serves_MQTT_over_TLS_with_the_certificate_the_certs_service_copies_from_Caddy()
+    {
+        var release = Render("cloud");
+        using var directory = StackFixture.Write(release);
+        var result = Tool.Run("docker", ["compose", "--project-directory", directory.Path, "-f", directory.Combine("docker-compose.yml"), "config", "--format", "json"]);
+        Assert.True(result.ExitCode == 0, result.All);
+        using var config = JsonDocument.Parse(result.Out);
+        var services = config.RootElement.GetProperty("services");
+        var emqx = services.GetProperty("emqx");
+        // EMQX starts once the certificate is in place (it refuses a missing certfile), and publishes 8883
+        Assert.Equal("service_healthy", emqx.GetProperty("depends_on").GetProperty("certs").GetProperty("condition").GetString());
+        Assert.Contains(emqx.GetProperty("ports").EnumerateArray(), p => p.GetProperty("target").GetInt32() == 8883 && p.GetProperty("published").GetString() == "8883");
+        var tlsVolume = emqx.GetProperty("volumes").EnumerateArray().Single(v => v.GetProperty("target").GetString() == "/opt/emqx/etc/certs/domain");
+        Assert.True(tlsVolume.GetProperty("read_only").GetBoolean());
+        // the certs service reads Caddy's storage read-only and writes the volume EMQX reads
+        var certs = services.GetProperty("certs");
+        Assert.Contains(certs.GetProperty("volumes").EnumerateArray(), v => v.GetProperty("source").GetString() == "caddy-data" && v.GetProperty("read_only").GetBoolean());
+        Assert.Contains(certs.GetProperty("volumes").EnumerateArray(), v => v.GetProperty("source").GetString() == tlsVolume.GetProperty("source").GetString());
+        Assert.Equal("test.accoreboot.example", certs.GetProperty("environment").GetProperty("DOMAIN").GetString());
+        // escaped for compose ($$, which config prints as it is and the container gets as $): the script sees its own
+        // variables, where a bare $DOMAIN would have been compose's (empty)
+        var script = certs.GetProperty("command").EnumerateArray().Last().GetString()!;
+        Assert.True(script.Contains("find /data/caddy/certificates -path \"*/$$DOMAIN/$$DOMAIN.crt\"", StringComparison.Ordinal), script);
+        Assert.Contains("chown 1000:1000", script);
+        var emqxConf = release["emqx.conf"].Content;
+        Assert.Contains("certfile = \"/opt/emqx/etc/certs/domain/cert.pem\"", emqxConf);
+        Assert.Contains("keyfile = \"/opt/emqx/etc/certs/domain/key.pem\"", emqxConf);
+        // before DNS points at the instance: no TLS listener, no certs service
+        var before = Render("cloud-before-dns");
+        Assert.DoesNotContain("listeners.ssl", before["emqx.conf"].Content);
+        Assert.DoesNotContain("certs:", before["docker-compose.yml"].Content);
+    }
+
+    [Fact]
+    public void A_private_ACME_CA_s_roots_go_with_the_release_for_Caddy_and_the_health_check()
+    {
+        const string listenerRoot = "-----BEGIN CERTIFICATE-----\nlistener\n-----END CERTIFICATE-----\n";
+        const string issuingRoot = "-----BEGIN CERTIFICATE-----\nissuing\n-----END CERTIFICATE-----\n";
+        var settings = StackFixture.Cloud() with
+        {
+            Acme = new AcmeSettings("", "https://acme.sandbox.internal:14000/dir", "/x/listener.pem", listenerRoot, issuingRoot),
+            CaddyExtraHosts = ["acme.sandbox.internal:host-gateway"],
+            SiteCaRoot = "/x/issuing.pem",
+        };
+        var release = StackFixture.Render(settings);
+        Assert.Equal(listenerRoot, release[ReleaseRenderer.AcmeCaRootFile].Content);
+        Assert.Equal(issuingRoot, release[ReleaseRenderer.SiteCaRootFile].Content);
+        Assert.Contains("\tacme_ca https://acme.sandbox.internal:14000/dir\n", release["Caddyfile"].Content);
+        Assert.Contains("\tacme_ca_root /etc/caddy/acme-ca-root.pem\n", release["Caddyfile"].Content);
+        var compose = release["docker-compose.yml"].Content;
+        Assert.Contains("- ./acme-ca-root.pem:/etc/caddy/acme-ca-root.pem:ro", compose);
+        Assert.Contains("- \"acme.sandbox.internal:host-gateway\"", compose);
+        // a changed root recreates Caddy (its hash label), as a changed Caddyfile does
+        var other = StackFixture.Render(settings with { Acme = settings.Acme with { CaRootPem = listenerRoot.Replace("listener", "other") } });
+        Assert.NotEqual(Label(compose, "caddy"), Label(other["docker-compose.yml"].Content, "caddy"));
+        Assert.Equal(Label(compose, "emqx"), Label(other["docker-compose.yml"].Content, "emqx"));
+        // Deploy's health check on the instance trusts the issuing root the release carries
+        var endpoint = HealthEndpoint.For(settings);
+        Assert.Equal($"{settings.AppDirectory}/current/site-ca-root.pem", endpoint.CaFile);
+        Assert.Contains("--cacert /opt/accoreboot/current/site-ca-root.pem", new AccoReboot.Deploy.Remote.RemoteLayout("/opt/accoreboot", "accoreboot", "/m").Health(endpoint.Url, endpoint.Resolve, endpoint.CaFile));
+        Assert.Null(HealthEndpoint.For(StackFixture.Cloud()).CaFile);
+    }
+
+    private static string Label(string compose, string service) =>
+        Regex.Match(compose, $@"\n  {service}:\n(?:.*\n)*?\s+accoreboot\.config-hash: ""(\w+)""").Groups[1].Value;
 
     [Fact]
     public void Only_the_public_ports_are_published_and_the_dashboard_only_where_the_profile_says()

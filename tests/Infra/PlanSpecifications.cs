@@ -15,7 +15,7 @@ public class PlanSpecifications
     private static readonly DesiredEnvironment Desired = new("test", "GRA11", "b3-8", "Ubuntu 24.04",
         new DatabaseSpec("17", "essential", "db1-4", "GRA", 1, null, ["accoreboot", "powersync_storage"], "accoreboot", ["replication"]),
         ["198.51.100.0/24"], "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyMaterialForThePlannerSpecs0000000 deploy", "#cloud-config\n", Protected: false,
-        ExposedPorts.Of(80, 443, 1883, null));
+        ExposedPorts.Of(80, 443, 1883, null, null));
 
     private sealed record World(EnvironmentResources Resources, LiveSnapshot Live)
     {
@@ -169,7 +169,7 @@ public class PlanSpecifications
     [Fact]
     public void The_security_group_follows_the_stack_ports_and_removes_rules_made_by_hand()
     {
-        var moved = Desired with { Ports = ExposedPorts.Of(8080, 443, 1883, dashboard: 18083) };
+        var moved = Desired with { Ports = ExposedPorts.Of(8080, 443, 1883, null, dashboard: 18083) };
         var world = Matching() with { Resources = new EnvironmentResources(moved) };
         var change = world.Change<SecurityGroupResource>();
         Assert.Equal(ChangeAction.Update, change.Action);
@@ -179,6 +179,18 @@ public class PlanSpecifications
         Assert.Equal(["ingress IPv4 tcp 80-80 from 0.0.0.0/0", "ingress IPv6 tcp 80-80 from ::/0"], removed);
         // the dashboard is for the admin networks only
         Assert.DoesNotContain(added, rule => rule!.Contains("18083") && rule.Contains("0.0.0.0/0"));
+    }
+
+    [Fact]
+    public void A_domain_opens_mqtt_over_tls_to_everyone()
+    {
+        var withDomain = Desired with { Ports = ExposedPorts.Of(80, 443, 1883, 8883, null) };
+        var world = Matching() with { Resources = new EnvironmentResources(withDomain) };
+        var change = world.Change<SecurityGroupResource>();
+        Assert.Equal(ChangeAction.Update, change.Action);
+        Assert.Equal(["ingress IPv4 tcp 8883-8883 from 0.0.0.0/0", "ingress IPv6 tcp 8883-8883 from ::/0"],
+            change.Attributes.Where(a => a.Before == null).Select(a => a.After).ToList());
+        Assert.DoesNotContain(change.Attributes, a => a.After == null);
     }
 
     [Fact]

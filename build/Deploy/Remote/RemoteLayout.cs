@@ -115,11 +115,16 @@ sealed record RemoteLayout(string AppDirectory, string Project, string MarkerFil
     public string Up(TimeSpan timeout) =>
         $"{ComposeCurrent} up -d --wait --wait-timeout {(int)timeout.TotalSeconds} --remove-orphans 2>&1";
 
-    public string Health(string url, string? resolve) =>
-        string.Join(" && ", new[] { "/health", "/.well-known/jwks.json" }.Select(path =>
-            Shell.Command(new[] { "curl", "-fsS", "--max-time", "5", "-o", "/dev/null" }
-                .Concat(resolve != null ? new[] { "--resolve", resolve } : [])
-                .Append(url + path))));
+    public string Health(string url, string? resolve, string? caFile = null) =>
+        string.Join(" && ", new[] { "/health", "/.well-known/jwks.json" }.Select(path => Get(url + path, resolve, caFile, discard: true)));
+
+    /// <summary>curl of a URL on the instance (through Caddy: --resolve to its own address, --cacert for a private CA).</summary>
+    public static string Get(string url, string? resolve, string? caFile, bool discard = false) =>
+        Shell.Command(new[] { "curl", "-fsS", "--max-time", "5" }
+            .Concat(discard ? new[] { "-o", "/dev/null" } : [])
+            .Concat(resolve != null ? new[] { "--resolve", resolve } : [])
+            .Concat(caFile != null ? new[] { "--cacert", caFile } : [])
+            .Append(url));
 
     /// <summary>
     /// Keeps the last releases, and any release a container still mounts files from; then removes the images of the

@@ -101,3 +101,21 @@ sealed class DomainHandler(EmulatorWorld world)
         ["ttl"] = record.Ttl,
     };
 }
+
+/// <summary>The emulated zones as a DNS server answers from them: published A records only (what a refresh made live).</summary>
+static class EmulatedDns
+{
+    /// <summary>The IPv4 addresses of <paramref name="name"/>; null when no emulated zone holds the name (not ours to answer).</summary>
+    public static IReadOnlyList<string>? AddressesOf(EmulatorWorld world, string name)
+    {
+        name = name.TrimEnd('.').ToLowerInvariant();
+        lock (world.Gate)
+        {
+            var zone = world.Zones.Values.FirstOrDefault(z => name == z.Name || name.EndsWith("." + z.Name, StringComparison.Ordinal));
+            if (zone == null) return null;
+            var subDomain = name == zone.Name ? "" : name[..^(zone.Name.Length + 1)];
+            return zone.Published.Values.Where(r => r.FieldType == "A" && r.SubDomain.Equals(subDomain, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(r => r.Id).Select(r => r.Target).ToList();
+        }
+    }
+}

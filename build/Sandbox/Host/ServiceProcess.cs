@@ -25,10 +25,11 @@ sealed class ServiceProcess : IDisposable
     }
 
     /// <summary>Starts <paramref name="program"/>; <paramref name="logFile"/> is where it logs, when not to its output.</summary>
-    public static ServiceProcess Start(string name, string program, IEnumerable<string> arguments, string? logFile = null)
+    public static ServiceProcess Start(string name, string program, IEnumerable<string> arguments, string? logFile = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) info.Environment[key] = value;
         try
         {
             return new ServiceProcess(name, Process.Start(info) ?? throw new BuildFailure($"Cannot start {program}."), logFile);

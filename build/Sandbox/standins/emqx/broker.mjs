@@ -3,6 +3,7 @@
 // and deny_action, flapping detection, shared subscriptions, and `emqx ctl status`.
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
+import { ServerCertificate } from './server-certificate.mjs';
 import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { AuthenticationChain, AuthorizationCache, AuthorizationSources } from './http-auth.mjs';
@@ -43,6 +44,10 @@ export class Broker {
     this.aedes.on('clientError', (client, error) => this.log('info', `client ${client?.id}: ${error.message}`));
     for (const listener of this.config.listeners.tcp) await this.listen(`tcp:${listener.name}`, listener, createNetServer((socket) => this.aedes.handle(socket)));
     for (const listener of this.config.listeners.ws) await this.listen(`ws:${listener.name}`, listener, this.websocketServer(listener));
+    for (const listener of this.config.listeners.ssl) {
+      const certificate = new ServerCertificate(listener.ssl_options, `listeners.ssl.${listener.name}.ssl_options`);
+      await this.listen(`ssl:${listener.name}`, listener, certificate.server((socket) => this.aedes.handle(socket)));
+    }
     if (this.config.dashboard.bind) await this.listen('dashboard', { bind: this.config.dashboard.bind, max_connections: Infinity }, createHttpServer((request, response) => {
       // the dashboard's status page only: enough for a port that answers, nothing more is promised
       response.writeHead(request.url === '/status' ? 200 : 404, { 'content-type': 'text/plain' });

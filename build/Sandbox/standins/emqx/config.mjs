@@ -71,6 +71,8 @@ const SPEC = {
   listeners: {
     tcp: map({ enable: boolean, bind, max_connections: maxConnections }),
     ws: map({ enable: boolean, bind, max_connections: maxConnections, websocket: { mqtt_path: string } }),
+    // a server certificate and its key, as files (EMQX also takes PEM text here; the build gives paths)
+    ssl: map({ enable: boolean, bind, max_connections: maxConnections, ssl_options: { certfile: string, keyfile: string } }),
   },
   dashboard: { listeners: { http: { bind } }, default_username: string, default_password: string },
   authentication: list({ mechanism: oneOf('password_based'), backend: oneOf('http'), ...httpConnector }),
@@ -147,6 +149,15 @@ export async function loadConfig(text, environment = {}) {
         .map(([name, listener]) => ({ name, enable: true, max_connections: Infinity, ...listener })).filter((l) => l.enable && l.bind),
       ws: Object.entries(checked.listeners?.ws ?? { default: { bind: bind('0.0.0.0:8083') } })
         .map(([name, listener]) => ({ name, enable: true, max_connections: Infinity, ...listener, mqtt_path: listener.websocket?.mqtt_path ?? '/mqtt' })).filter((l) => l.enable && l.bind),
+      // EMQX's own default ssl listener serves the example certificate of its image, on a port the stack does not
+      // publish: the stand-in runs only the ssl listeners the config names
+      ssl: Object.entries(checked.listeners?.ssl ?? {})
+        .map(([name, listener]) => {
+          const path = `listeners.ssl.${name}.ssl_options`;
+          if (!listener.ssl_options?.certfile) fail(`${path}.certfile`, 'pem_file_path_or_string_is_required');
+          if (!listener.ssl_options?.keyfile) fail(`${path}.keyfile`, 'pem_file_path_or_string_is_required');
+          return { name, enable: true, max_connections: Infinity, bind: bind('0.0.0.0:8883'), ...listener };
+        }).filter((l) => l.enable && l.bind),
     },
     dashboard: { bind: checked.dashboard?.listeners?.http?.bind === undefined ? bind('18083') : checked.dashboard.listeners.http.bind },
     authentication: (checked.authentication ?? []).map(withHttpDefaults).filter((a) => a.enable),

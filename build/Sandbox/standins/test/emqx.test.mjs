@@ -2,6 +2,10 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { Broker } from '../emqx/broker.mjs';
 import { loadConfig } from '../emqx/config.mjs';
@@ -81,7 +85,8 @@ describe('EMQX stand-in', () => {
   test('a key it does not implement refuses the config, naming the key', async () => {
     await assert.rejects(loadConfig(conf(auth.url, 'mqtt.max_packet_size = 1MB')), /emqx\.conf: mqtt: this key is not implemented/);
     await assert.rejects(loadConfig(conf(auth.url, 'authorization.cache.enable_x = true')), /authorization\.cache\.enable_x: this key is not implemented/);
-    await assert.rejects(loadConfig(conf(auth.url), { EMQX_LISTENERS__SSL__DEFAULT__BIND: '8883' }), /listeners\.ssl: this key is not implemented/);
+    await assert.rejects(loadConfig(conf(auth.url), { EMQX_LISTENERS__WSS__DEFAULT__BIND: '8084' }), /listeners\.wss: this key is not implemented/);
+    await assert.rejects(loadConfig(conf(auth.url, 'listeners.ssl.default.ssl_options.verify = verify_peer')), /listeners\.ssl\.default\.ssl_options\.verify: this key is not implemented/);
     await assert.rejects(loadConfig(conf(auth.url, 'authorization.no_match = maybe')), /authorization\.no_match: expected one of allow, deny/);
     await assert.rejects(loadConfig('authentication = [{ mechanism = scram, backend = http }]'), /authentication\[1\]\.mechanism: expected one of password_based/);
     await assert.rejects(loadConfig('listeners.tcp.default { bind = "1883" '), /not valid HOCON/);
@@ -202,6 +207,55 @@ describe('EMQX stand-in', () => {
 
   test('emqx ctl status names the node and version', () => {
     assert.equal(broker.statusLine(), "Node 'emqx@127.0.0.1' 5.8.9 is started\n");
+  });
+});
+
+/** A self-signed certificate for mqtt.test and its key, as files in <directory>/<name>.{crt,key}. */
+function certificate(directory, name) {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', `/CN=${name}`,
+    '-addext', 'subjectAltName=DNS:mqtt.test', '-keyout', join(directory, `${name}.key`), '-out', join(directory, `${name}.crt`)], { stdio: 'ignore' });
+  return { cert: join(directory, `${name}.crt`), key: join(directory, `${name}.key`), pem: readFileSync(join(directory, `${name}.crt`), 'utf8') };
+}
+
+describe('EMQX stand-in ssl listener', () => {
+  let auth;
+  before(async () => { auth = await authServer(); auth.authn = () => ({ status: 204 }); });
+  after(() => auth.http.close());
+  const ssl = (files) => `listeners.ssl.default { bind = "127.0.0.1:0", ssl_options { certfile = "${files.cert}", keyfile = "${files.key}" } }`;
+
+  test('a certificate file that is not there refuses the start, as EMQX does (pem_check => enoent)', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'emqx-ssl-'));
+    const config = await loadConfig(conf(auth.url, ssl({ cert: join(directory, 'none.crt'), key: join(directory, 'none.key') })));
+    const broker = new Broker(config, { log: () => {} });
+    await assert.rejects(broker.start(), /listeners\.ssl\.default\.ssl_options\.certfile: #\{pem_check => enoent/);
+    await broker.close();
+    await assert.rejects(loadConfig(conf(auth.url, 'listeners.ssl.default { bind = "127.0.0.1:0" }')), /ssl_options\.certfile: pem_file_path_or_string_is_required/);
+  });
+
+  test('MQTT over TLS serves the certificate of its files, and a renewed one to the connections after it', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'emqx-ssl-'));
+    const files = certificate(directory, 'first');
+    const broker = await startBroker(conf(auth.url, ssl(files)));
+    try {
+      const connectTls = (ca) => new Promise((resolve) => {
+        const client = mqtt.connect(`mqtts://127.0.0.1:${broker.ports['ssl:default']}`, {
+          reconnectPeriod: 0, connectTimeout: 3000, protocolVersion: 4, clientId: 'tls-1', username: 'tls-1', password: 'x', ca, servername: 'mqtt.test',
+        });
+        client.once('connect', () => { client.end(true); resolve('connected'); });
+        client.once('error', (error) => { client.end(true); resolve(error.code ?? error.message); });
+      });
+      assert.equal(await connectTls(files.pem), 'connected');
+      const untrusted = certificate(directory, 'other');
+      assert.notEqual(await connectTls(untrusted.pem), 'connected'); // the client checks the chain: the listener really serves its file
+      // a renewal: new files moved over the old (as the stack's certs service does)
+      const renewed = certificate(directory, 'renewed');
+      renameSync(renewed.key, files.key);
+      renameSync(renewed.cert, files.cert);
+      assert.equal(await connectTls(renewed.pem), 'connected');
+      assert.notEqual(await connectTls(files.pem), 'connected');
+    } finally {
+      await broker.close();
+    }
   });
 });
 
