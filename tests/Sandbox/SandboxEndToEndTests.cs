@@ -300,7 +300,7 @@ public class SandboxEndToEndTests
         return result.Out.Trim();
     }
 
-    private static bool Listening(int port)
+    internal static bool Listening(int port)
     {
         using var client = new System.Net.Sockets.TcpClient();
         try
@@ -325,7 +325,7 @@ public class SandboxEndToEndTests
         public string? this[string key] => Values.GetValueOrDefault(key);
     }
 
-    private static async Task<IReadOnlyList<string>> SandboxSecretsAsync()
+    internal static async Task<IReadOnlyList<string>> SandboxSecretsAsync()
     {
         var store = new SopsDotenvStore(Repository.Root, new AgeIdentitySources(new FakeEnvironment(), null!, [Repository.Path("credentials", "sandbox", "age-key.txt")]), TimeProvider.System);
         var values = new List<string>();
