@@ -228,7 +228,7 @@ partial class Build
     [Parameter("Down: do not take a final backup of the database first")]
     readonly bool NoBackup;
 
-    [Parameter("Rotate: what to rotate (db-password, jwt-key, api-tokens)")]
+    [Parameter("Rotate: what to rotate (db-password, jwt-key, api-tokens, deploy-key)")]
     readonly string? What;
 
     [Parameter("Rotate --what jwt-key: seconds an old key stays published (the API's tokens live 1 h)")]

@@ -38,6 +38,12 @@ partial class Build
             return Deployment.DeployAsync(ForceUnlock);
         },
         () => Deployment.RotateJwtKeyAsync(ForceUnlock),
+        () => new DeployKeyRotation(DeploymentInputs, async key =>
+            {
+                await SecretRotation.KeepDeployKeyAsync(key);
+                _credentials = null; // the credentials were rewritten: Apply reads the new key
+            },
+            () => Provisioner.ApplyAsync(ForceUnlock, DestroyDatabase, AllowReplace), Log, CancellationToken).RotateAsync(ForceUnlock),
         Secrets, Operator.Describe(ProcessEnvironment), Clock, Log, Confirm, CancellationToken);
     SecretExec SecretExec => new(new CredentialsLoader(SopsStore, Secrets, CommonCredentials), Processes, RootDirectory);
     EditedCredentials EditedCredentials => CredentialsFiles.ToEdit(CredentialsFile, Env);
@@ -84,9 +90,9 @@ partial class Build
 
     async Task<DesiredEnvironment> DesiredEnvironmentAsync()
     {
-        var common = await Credentials.CommonAsync(CancellationToken);
-        var userData = Templates.Render("cloud-init.yaml", CloudInitModel.For(Profile.Name, common.SshPublicKey, Profile.Ssh.User, Profile.Layout.AppDirectory, Profile.Layout.MarkerFile));
-        return Profile.Cloud.Desired(common.SshPublicKey, userData);
+        var deployKey = await Credentials.DeployKeyAsync(Profile.Name, CancellationToken);
+        var userData = Templates.Render("cloud-init.yaml", CloudInitModel.For(Profile.Name, deployKey.PublicKey, Profile.Ssh.User, Profile.Layout.AppDirectory, Profile.Layout.MarkerFile));
+        return Profile.Cloud.Desired(deployKey.PublicKey, userData);
     }
 
     StateSecrets StateSecrets => new(Profile.Name, Profile.EnvironmentCredentials, SopsConfig, SopsStore, CancellationToken);
@@ -118,6 +124,7 @@ partial class Build
         () => EnvironmentSession.OpenStateAsync(Profile.Cloud.Location, () => Credentials.CommonAsync(CancellationToken), Clock),
         () => Credentials.CommonAsync(CancellationToken),
         () => Credentials.EnvironmentAsync(Profile.Name, CancellationToken),
+        () => Credentials.DeployKeyAsync(Profile.Name, CancellationToken),
         async () => (await ((IContainerImage)this).Images.ImageAsync()).ToString(),
         StateSecrets.UnsealAsync,
         StateSecrets.SealAsync,

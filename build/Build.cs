@@ -166,7 +166,7 @@ partial class Build : NukeBuild, IContainerImage
         .Executes(() => SopsEditor.EditAsync(EditedCredentials, CancellationToken));
 
     Target Rotate => _ => _
-        .Description("Replace a secret and put the new one in service: --what db-password (Apply resets it, Deploy) or api-tokens (new values in the credentials, Deploy)")
+        .Description("Replace a secret and put the new one in service: --what db-password (Apply resets it, Deploy), jwt-key (with an overlap), api-tokens (new values in the credentials, Deploy) or deploy-key (on the running instance, then the keypair)")
         .Requires(() => Env)
         .Executes(() => SecretRotation.RotateAsync(What));
 

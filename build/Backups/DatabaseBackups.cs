@@ -25,7 +25,7 @@ sealed class DatabaseBackups(DeploymentInputs inputs, StateSecrets secrets, Buil
     {
         var session = await inputs.OpenSession();
         var (site, _) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
-        await using var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
+        await using var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.DeployKey(), null), cancellationToken);
         var release = await RunningReleaseAsync(ssh, site);
         var watch = Stopwatch.StartNew();
         using var dump = new MemoryStream();
@@ -109,7 +109,7 @@ sealed class DatabaseBackups(DeploymentInputs inputs, StateSecrets secrets, Buil
         await session.UnderLockAsync("Restore", inputs.Who, forceUnlock, async stored =>
         {
             var site = DeployedEnvironment.From(stored?.Document, inputs.Environment);
-            await using var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
+            await using var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.DeployKey(), null), cancellationToken);
             await RunningReleaseAsync(ssh, site);
             var watch = Stopwatch.StartNew();
             await ssh.MustAsync(inputs.Layout.Stop(Writers), $"stop {string.Join(", ", Writers)}", site.Ipv4, cancellationToken);

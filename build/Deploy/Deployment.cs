@@ -21,7 +21,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         {
             var image = await inputs.ApiImage();
             var stack = await StackInputsAsync(site, image) with { JwtKeys = await UnsealAllAsync(state.Current.SealedJwtKeys) };
-            var outcome = await inputs.Deployer(log).DeployAsync(Target(session, site, state, await inputs.Common()), stack, cancellationToken);
+            var outcome = await inputs.Deployer(log).DeployAsync(Target(session, site, state, await inputs.DeployKey()), stack, cancellationToken);
             if (outcome.JwtKeys is { } onHost && !onHost.OrderBy(k => k.Key).SequenceEqual(stack.JwtKeys!.OrderBy(k => k.Key)))
             {
                 var sealedKeys = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -31,7 +31,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
             }
             if (JwtKeyRotation.Due(state.Current, inputs.Clock.GetUtcNow()).Count > 0)
             {
-                await using var ssh = await new TrustedConnection(log).OpenAsync(Target(session, site, state, await inputs.Common()), cancellationToken);
+                await using var ssh = await new TrustedConnection(log).OpenAsync(Target(session, site, state, await inputs.DeployKey()), cancellationToken);
                 await JwtKeys.RetireDueAsync(ssh, site, state);
             }
             if (outcome.Changed || state.Current.ReleaseOn(site.InstanceId)?.Id != outcome.Release)
@@ -53,7 +53,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         if (inputs.Protected) confirm.RequireTyped($"Rollback changes {inputs.Environment}, which is protected", inputs.Environment);
         await WithStateAsync("Rollback", forceUnlock, async (session, site, state) =>
         {
-            var back = await inputs.Deployer(log).RollbackAsync(Target(session, site, state, await inputs.Common()), inputs.Stack, release, cancellationToken);
+            var back = await inputs.Deployer(log).RollbackAsync(Target(session, site, state, await inputs.DeployKey()), inputs.Stack, release, cancellationToken);
             await state.UpdateAsync(s => s with
             {
                 Release = new ReleaseState(back.Release, back.ApiImage, inputs.Clock.GetUtcNow(), inputs.Who, site.InstanceId),
@@ -85,7 +85,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         if (JwtKeyRotation.Due(document, inputs.Clock.GetUtcNow()).Count > 0) return false; // an old JWT key to retire: the locked way
         var stack = Task.Run(async () => await image == deployed.Image ? await StackInputsAsync(site, await image) : null);
         // the pin is in the state: the console (and so the cloud session) is not needed to trust the host
-        var target = StackConnection.Target(inputs, site, await inputs.Common(), ct => throw new InvalidOperationException("the host key is pinned"), null);
+        var target = StackConnection.Target(inputs, site, await inputs.DeployKey(), ct => throw new InvalidOperationException("the host key is pinned"), null);
         var running = await inputs.Deployer(log).IsRunningAsync(target, stack, cancellationToken);
         Took("SSH connected, one command; image named from git, stack inputs made meanwhile; release rendered and compared");
         return running;
@@ -101,8 +101,8 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         }, cancellationToken);
     }
 
-    private DeployTarget Target(EnvironmentSession session, DeployedEnvironment site, StateRecorder? state, Secrets.CommonCredentials common) =>
-        StackConnection.Target(inputs, site, common, ct => session.Apis.Nova.ConsoleOutputAsync(site.InstanceId, ct), state == null ? null
+    private DeployTarget Target(EnvironmentSession session, DeployedEnvironment site, StateRecorder? state, Secrets.DeployKey key) =>
+        StackConnection.Target(inputs, site, key, ct => session.Apis.Nova.ConsoleOutputAsync(site.InstanceId, ct), state == null ? null
             : key => state.UpdateAsync(s => s with { HostKey = DeployedEnvironment.Pin(key, site.InstanceId, inputs.Clock.GetUtcNow()) }));
 
     /// <summary>The sealed values opened, each registered with the masker first thing.</summary>

@@ -26,6 +26,7 @@ sealed record DeploymentInputs(
     Func<Task<State.S3StateStore>> OpenState,
     Func<Task<CommonCredentials>> Common,
     Func<Task<EnvironmentCredentials>> EnvironmentCredentials,
+    Func<Task<DeployKey>> DeployKey,
     Func<Task<string>> ApiImage,
     Func<string, Task<string>> UnsealSecret,
     Func<string, Task<string>> SealSecret,

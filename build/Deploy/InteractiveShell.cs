@@ -15,15 +15,15 @@ sealed class InteractiveShell(DeploymentInputs inputs, BuildLog log, Cancellatio
     {
         var session = await inputs.OpenSession();
         var (site, _) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
-        var common = await inputs.Common();
-        var target = StackConnection.Target(inputs, session, site, common, null);
+        var deployKey = await inputs.DeployKey();
+        var target = StackConnection.Target(inputs, session, site, deployKey, null);
         var hostKey = site.PinnedKey;
         if (hostKey == null)
         {
             await using var probe = await new TrustedConnection(log).OpenAsync(target, cancellationToken);
             hostKey = probe.PresentedKey;
         }
-        using var key = PrivateScratchFile.Create("deploy_key", common.SshPrivateKey.Replace("\r\n", "\n").Trim() + "\n");
+        using var key = PrivateScratchFile.Create("deploy_key", deployKey.PrivateKey.Replace("\r\n", "\n").Trim() + "\n");
         var knownHosts = Path.Combine(Path.GetDirectoryName(key.Path)!, "known_hosts");
         await File.WriteAllTextAsync(knownHosts, hostKey.KnownHostsLine(site.Ipv4, inputs.Ssh.Port) + "\n", cancellationToken);
         var info = new ProcessStartInfo("ssh") { UseShellExecute = false }; // the terminal is inherited

@@ -26,7 +26,7 @@ sealed class JwtKeyRotation(DeploymentInputs inputs, TimeSpan overlap, BuildLog 
         {
             var site = DeployedEnvironment.From(stored?.Document, inputs.Environment);
             var state = new StateRecorder(session.State, stored!.Document, stored.ETag, cancellationToken);
-            await using var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
+            await using var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.DeployKey(), null), cancellationToken);
             var now = inputs.Clock.GetUtcNow();
             var before = Deployer.ParseJwtKeys(await MustAsync(ssh, inputs.Layout.JwtKeys(), "read the JWT keys", site)).Keys.ToList();
             if (before.Count == 0) throw new BuildFailure($"The instance of {inputs.Environment} has no JWT key yet: run Deploy --env {inputs.Environment} first.");

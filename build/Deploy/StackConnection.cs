@@ -15,10 +15,10 @@ static class StackConnection
         return (DeployedEnvironment.From(stored?.Document, inputs.Environment), stored?.Document);
     }
 
-    public static DeployTarget Target(DeploymentInputs inputs, EnvironmentSession session, DeployedEnvironment site, CommonCredentials common, Func<HostKey, Task>? onPinned) =>
-        Target(inputs, site, common, ct => session.Apis.Nova.ConsoleOutputAsync(site.InstanceId, ct), onPinned);
+    public static DeployTarget Target(DeploymentInputs inputs, EnvironmentSession session, DeployedEnvironment site, DeployKey key, Func<HostKey, Task>? onPinned) =>
+        Target(inputs, site, key, ct => session.Apis.Nova.ConsoleOutputAsync(site.InstanceId, ct), onPinned);
 
-    public static DeployTarget Target(DeploymentInputs inputs, DeployedEnvironment site, CommonCredentials common, Func<CancellationToken, Task<string>> console,
+    public static DeployTarget Target(DeploymentInputs inputs, DeployedEnvironment site, DeployKey key, Func<CancellationToken, Task<string>> console,
         Func<HostKey, Task>? onPinned) =>
-        new(new SshTarget(site.Ipv4, inputs.Ssh.Port, inputs.Ssh.User, common.SshPrivateKey), site.PinnedKey, console, inputs.Ssh.KnownHostsFile, onPinned);
+        new(new SshTarget(site.Ipv4, inputs.Ssh.Port, inputs.Ssh.User, key.PrivateKey), site.PinnedKey, console, inputs.Ssh.KnownHostsFile, onPinned);
 }

@@ -63,7 +63,7 @@ sealed class StackInspector(DeploymentInputs inputs, BuildLog log, CancellationT
     {
         var session = await inputs.OpenSession();
         var (site, state) = await StackConnection.ReadAsync(inputs, session, cancellationToken);
-        var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
+        var ssh = await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.DeployKey(), null), cancellationToken);
         return (site, state, ssh);
     }
 }

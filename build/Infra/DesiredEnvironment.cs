@@ -80,10 +80,21 @@ sealed record DesiredEnvironment(
     public string KeypairName => $"{Name}-deploy";
     public string ClusterName => $"{Name}-postgresql";
 
-    public string UserDataSha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(UserData)));
+    /// <summary>
+    /// Cloud-init's user data as the instance metadata records it, the deploy key left out: the key has its own
+    /// fingerprint, and Rotate --what deploy-key changes it on the running instance.
+    /// </summary>
+    public string UserDataSha256 => Sha256(UserData.Replace(SshPublicKey.Trim(), "", StringComparison.Ordinal));
 
-    /// <summary>The SSH key's fingerprint as the instance metadata records it: a key change needs a new instance.</summary>
-    public string SshKeySha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(SshPublicKey.Trim())))[..16];
+    /// <summary>The same with the key in, as instances made before the key was left out recorded it.</summary>
+    public string UserDataWithKeySha256 => Sha256(UserData);
+
+    /// <summary>The SSH key's fingerprint as the instance metadata (and a rotation, in the state) records it.</summary>
+    public string SshKeySha256 => KeySha256(SshPublicKey);
+
+    public static string KeySha256(string publicKey) => Sha256(publicKey.Trim())[..16];
+
+    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>The ingress rules of the security group: SSH from the admin networks, the public ports from anywhere.</summary>
     public IReadOnlyList<SecurityGroupRule> IngressRules =>
@@ -108,7 +119,7 @@ sealed record DesiredEnvironment(
         if (Database.BackupTime is { } time && !TimeOnly.TryParseExact(time, "HH:mm:ss", out _))
             problems.Add($"DbBackupTime of {Name} is '{time}': give a UTC time of day as HH:mm:ss (like 02:00:00), or an empty string for OVH's default.");
         if (!SshPublicKey.StartsWith("ssh-", StringComparison.Ordinal) && !SshPublicKey.StartsWith("ecdsa-", StringComparison.Ordinal))
-            problems.Add("SSH_PUBLIC_KEY in the common credentials is not an OpenSSH public key (ssh-ed25519 AAAA…).");
+            problems.Add($"SSH_PUBLIC_KEY of {Name}'s deploy key (its credentials, else the common ones) is not an OpenSSH public key (ssh-ed25519 AAAA…).");
         if (problems.Count > 0) throw new BuildFailure(string.Join(Environment.NewLine, problems));
     }
 

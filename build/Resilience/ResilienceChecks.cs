@@ -170,7 +170,7 @@ sealed class ResilienceChecks(
     }
 
     private async Task<IRemoteHost> OpenAsync(EnvironmentSession session, DeployedEnvironment site) =>
-        await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.Common(), null), cancellationToken);
+        await new TrustedConnection(log).OpenAsync(StackConnection.Target(inputs, session, site, await inputs.DeployKey(), null), cancellationToken);
 
     /// <summary>Polls the containers until <paramref name="whole"/> holds; how long it took, or null past the limit.</summary>
     private async Task<TimeSpan?> WaitAsync(IRemoteHost ssh, DeployedEnvironment site, TimeSpan limit, Func<IReadOnlyList<ContainerState>, bool> whole)

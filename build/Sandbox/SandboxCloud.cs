@@ -25,7 +25,7 @@ sealed class SandboxCloud(string root, CredentialsLoader credentials, SandboxIma
         await registry.StartAsync(common.RegistryUsername, common.RegistryPassword, cancellationToken);
         using var instance = new SandboxInstance(host.Instance, docker, processes);
         instance.Wipe(); // what a previous run left: its cloud is gone with it
-        await instance.StartAsync(common.SshPublicKey, cancellationToken);
+        await instance.StartAsync(cancellationToken);
         using var database = new SandboxDatabase(docker, host.Network, host.DatabaseContainer, host.DatabaseImage);
         await database.StartAsync(cancellationToken);
         try
@@ -55,7 +55,7 @@ sealed class SandboxCloud(string root, CredentialsLoader credentials, SandboxIma
             ServerBuildDelay = TimeSpan.FromSeconds(settings.ServerBuildDelay),
             InstanceAddress = _ => "127.0.0.1",
             ConsoleOutput = instance.ConsoleOutput,
-            ServerCreated = _ => instance.Boot(),
+            ServerCreated = (_, authorizedKey) => instance.Boot(authorizedKey),
             ServerDeleted = _ => instance.Wipe(),
             ServerRebooted = _ => instance.Reboot(),
             Postgres = database,

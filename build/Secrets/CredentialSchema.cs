@@ -38,5 +38,7 @@ static class CredentialSchema
         new("API_ADMIN_TOKEN", "token guarding the API's admin endpoints (any long random string: openssl rand -hex 32)"),
         new("POWERSYNC_API_TOKEN", "token of PowerSync's admin API (any long random string)"),
         new("API_MQTT_PASSWORD", "password of the API's own MQTT client (user accoreboot-api), checked by the API when EMQX asks (any long random string)"),
+        new("SSH_PRIVATE_KEY", "optional: the environment's own deploy key, written by Rotate --what deploy-key (empty: the common one)", Required: false),
+        new("SSH_PUBLIC_KEY", "optional: the public half of the environment's own deploy key, written with it", Required: false, IsSecret: false),
     ];
 }

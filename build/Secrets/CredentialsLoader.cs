@@ -21,7 +21,17 @@ sealed class CredentialsLoader(SopsDotenvStore store, SecretMasker masker, strin
 
     public Task<EnvironmentCredentials> EnvironmentAsync(string environment, CancellationToken cancellationToken = default) =>
         _environments.GetOrAdd(environment, name => new Lazy<Task<EnvironmentCredentials>>(() => Task.Run(async () =>
-            EnvironmentCredentials.From(await LoadAsync(CredentialSchema.EnvironmentFile(name), CredentialSchema.Environment, cancellationToken)), cancellationToken))).Value;
+        {
+            var file = CredentialSchema.EnvironmentFile(name);
+            var values = await LoadAsync(file, CredentialSchema.Environment, cancellationToken);
+            if (string.IsNullOrWhiteSpace(values.GetValueOrDefault(DeployKey.PrivateName)) != string.IsNullOrWhiteSpace(values.GetValueOrDefault(DeployKey.PublicName)))
+                throw new BuildFailure($"{file}: {DeployKey.PrivateName} and {DeployKey.PublicName} go together (the environment's own deploy key): set both or neither with ./build.sh SopsEdit --env {name}.");
+            return EnvironmentCredentials.From(values);
+        }, cancellationToken))).Value;
+
+    /// <summary>The key Deploy logs in with: the environment's own, else the common one.</summary>
+    public async Task<DeployKey> DeployKeyAsync(string environment, CancellationToken cancellationToken = default) =>
+        DeployKey.Of(await CommonAsync(cancellationToken), await EnvironmentAsync(environment, cancellationToken));
 
     /// <summary>Every decrypted value of the given files, for a child process's environment.</summary>
     public async Task<IReadOnlyDictionary<string, string>> AllValuesAsync(IEnumerable<string> files, CancellationToken cancellationToken = default)

@@ -11,6 +11,12 @@ sealed record HostKeyState(string Algorithm, string PublicKey, string Fingerprin
 /// <summary>The release running on one instance, as the last deploy left it.</summary>
 sealed record ReleaseState(string Id, string Image, DateTimeOffset At, string By, string? InstanceId = null);
 
+/// <summary>
+/// The deploy keys one instance authorizes (fingerprints as its metadata has them), when Rotate --what deploy-key
+/// changed them after it was made: its metadata still names the key it was made with.
+/// </summary>
+sealed record DeployKeysState(string InstanceId, IReadOnlyList<string> Sha256, DateTimeOffset At);
+
 sealed record ChangeRecord(DateTimeOffset At, string By, string Operation);
 
 /// <summary>
@@ -64,6 +70,7 @@ sealed record StateDocument
     /// </summary>
     public IReadOnlyDictionary<string, string> SealedJwtKeys { get; init; } = new Dictionary<string, string>();
     public ReleaseState? Release { get; init; }
+    public DeployKeysState? DeployKeys { get; init; }
     public ChangeRecord? LastChange { get; init; }
 
     /// <summary>
@@ -96,6 +103,9 @@ sealed record StateDocument
     public HostKeyState? HostKeyOf(string instanceId) => HostKey?.InstanceId == instanceId ? HostKey : null;
 
     public ReleaseState? ReleaseOn(string instanceId) => Release?.InstanceId == instanceId ? Release : null;
+
+    /// <summary>The deploy keys a rotation left authorized on this very instance (null: the one it was made with).</summary>
+    public IReadOnlyList<string>? DeployKeysOn(string instanceId) => DeployKeys?.InstanceId == instanceId ? DeployKeys.Sha256 : null;
 
     /// <summary>Same content (records compare their dictionaries by reference).</summary>
     public bool SameAs(StateDocument other) => Serialize() == other.Serialize();

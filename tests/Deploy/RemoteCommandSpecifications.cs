@@ -58,6 +58,41 @@ public class RemoteCommandSpecifications
     private static Tool.Result Shell(string command) => Tool.Run("sh", ["-c", command]);
 
     [Fact]
+    public void Authorized_keys_gain_the_new_key_once_and_lose_the_old_one_only_while_the_new_one_stays()
+    {
+        using var scratch = new TempDirectory();
+        var file = scratch.Combine("authorized keys");
+        const string old = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOldOldOldOldOldOldOldOldOldOldOldOldOld0 deploy@laptop";
+        const string fresh = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINewNewNewNewNewNewNewNewNewNewNewNewNew0 accoreboot-test-deploy-20261203";
+        const string admin = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDadmin admin@office";
+        File.WriteAllText(file, $"# added by hand\n{admin}\n{old}"); // no newline at the end, as editors may leave it
+        var environment = new Dictionary<string, string?> { [AuthorizedKeys.FileVariable] = file };
+        Tool.Result Run(string command) => Tool.Run("sh", ["-c", command], environment: environment);
+
+        Assert.Equal(0, Run(AuthorizedKeys.Add(fresh)).ExitCode);
+        Assert.Equal(0, Run(AuthorizedKeys.Add(fresh.Replace(" accoreboot-test-deploy-20261203", " another-comment"))).ExitCode); // same key: not twice
+        Assert.Equal($"# added by hand\n{admin}\n{old}\n{fresh}\n", File.ReadAllText(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+
+        // the new key must be there for the old one to go: otherwise nothing changes and the command says why
+        const string absent = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAbsentAbsentAbsentAbsentAbsentAbsentAbs0 x";
+        var refused = Run(AuthorizedKeys.Remove(old, absent));
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("the new deploy key is not in", refused.Error);
+        Assert.Contains(old, File.ReadAllText(file));
+        Assert.False(File.Exists(file + ".tmp"));
+
+        Assert.Equal(0, Run(AuthorizedKeys.Remove(old.Replace(" deploy@laptop", ""), fresh)).ExitCode);
+        Assert.Equal($"# added by hand\n{admin}\n{fresh}\n", File.ReadAllText(file));
+        Assert.Throws<ArgumentException>(() => AuthorizedKeys.Remove(fresh, fresh + " other"));
+        Assert.Throws<ArgumentException>(() => AuthorizedKeys.Add("not a key"));
+
+        File.Delete(file);
+        var missing = Run(AuthorizedKeys.Add(fresh));
+        Assert.Equal((3, $"{file} does not exist"), (missing.ExitCode, missing.Error.Trim()));
+    }
+
+    [Fact]
     public void The_deploy_lock_is_one_mkdir_and_a_held_one_answers_3_with_its_owner_quoted_safely()
     {
         using var scratch = new TempDirectory();

@@ -149,6 +149,7 @@ public class StackTargetTests
         () => throw new InvalidOperationException("Render needs no state"),
         () => throw new InvalidOperationException("Render needs no credentials"),
         () => throw new InvalidOperationException("Render needs no credentials"),
+        () => throw new InvalidOperationException("Render needs no deploy key"),
         () => Task.FromResult("registry.accoreboot.example/accoreboot-api:0123abcd4567"),
         _ => throw new InvalidOperationException("Render opens no secret"),
         _ => throw new InvalidOperationException("Render seals no secret"),

@@ -112,6 +112,45 @@ public class PlanSpecifications
     }
 
     [Fact]
+    public void A_new_deploy_key_replaces_the_instance_unless_a_rotation_authorized_it_there_and_then_only_the_keypair_changes()
+    {
+        const string rotated = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIRotatedKeyMaterialForThePlannerSpecs000000 rotated";
+        var desired = Desired with { SshPublicKey = rotated };
+        var before = Matching() with { Resources = new EnvironmentResources(desired) };
+        var replaced = before.Change<InstanceResource>();
+        Assert.Equal(ChangeAction.Replace, replaced.Action);
+        Assert.Contains("Rotate --what deploy-key", replaced.Note);
+
+        // Rotate authorized the new key beside the old one on this server and recorded both
+        var authorized = new[] { Desired.SshKeySha256, desired.SshKeySha256 };
+        var afterRotation = before.With(before.R<InstanceResource>(), new InstanceLive(MatchingServer(Desired), Catalog, authorized));
+        Assert.Equal(ChangeAction.NoOp, afterRotation.Change<InstanceResource>().Action);
+        var keypair = afterRotation.Change<KeypairResource>();
+        Assert.Equal(ChangeAction.Replace, keypair.Action);
+        Assert.Equal("Plan: 0 to add, 0 to change, 1 to replace, 0 to destroy.", afterRotation.Plan.Summary);
+
+        // the record holds for the keys it names: the old key, once removed, is no longer the instance's
+        var removed = Matching().With(Matching().R<InstanceResource>(), new InstanceLive(MatchingServer(Desired), Catalog, [desired.SshKeySha256]));
+        Assert.Equal(ChangeAction.Replace, removed.Change<InstanceResource>().Action);
+    }
+
+    [Fact]
+    public void The_user_data_is_compared_without_the_deploy_key_and_an_instance_that_recorded_it_with_the_key_still_matches()
+    {
+        const string other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyMaterialForThePlannerSpecs00000000 other";
+        var withKey = Desired with { UserData = $"#cloud-config\nusers:\n  - ssh_authorized_keys: [{Desired.SshPublicKey}]\n" };
+        var rotated = withKey with { SshPublicKey = other, UserData = withKey.UserData.Replace(Desired.SshPublicKey, other) };
+        Assert.Equal(withKey.UserDataSha256, rotated.UserDataSha256);
+        Assert.NotEqual(withKey.UserDataWithKeySha256, rotated.UserDataWithKeySha256);
+        Assert.NotEqual(withKey.UserDataSha256, (withKey with { UserData = withKey.UserData + "runcmd: []\n" }).UserDataSha256);
+
+        var world = Matching(withKey);
+        var server = MatchingServer(withKey);
+        var legacy = server with { Metadata = new Dictionary<string, string>(server.Metadata) { [InstanceResource.UserDataSha256] = withKey.UserDataWithKeySha256 } };
+        Assert.Equal(ChangeAction.NoOp, world.With(world.R<InstanceResource>(), new InstanceLive(legacy, Catalog)).Change<InstanceResource>().Action);
+    }
+
+    [Fact]
     public void An_instance_still_building_is_waited_for_and_one_in_error_is_replaced_with_its_fault()
     {
         var world = Matching();

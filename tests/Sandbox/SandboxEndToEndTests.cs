@@ -225,20 +225,48 @@ public class SandboxEndToEndTests
                 var smokeAfterRotation = Build("Smoke", "--env", "sandbox");
                 outputs.Add(smokeAfterRotation.All);
                 Assert.True(smokeAfterRotation.ExitCode == 0, smokeAfterRotation.All);
+
+                // the deploy key, on the running instance: its authorized_keys over SSH, then the keypair; the instance
+                // and what runs on it stay (a replaced instance would have a fresh stack), the old key is refused
+                string Containers() => Tool.Run("docker", ["ps", "-q", "--no-trunc", "--filter", "label=com.docker.compose.project=" + Project]).Out.Trim();
+                var containers = Containers();
+                var oldKey = (await SandboxCommonCredentialsAsync())["SSH_PRIVATE_KEY"]!;
+                Assert.Equal(0, SshWith(oldKey).ExitCode);
+                var rotateDeployKey = Build("Rotate", "--env", "sandbox", "--what", "deploy-key", "--yes");
+                outputs.Add(rotateDeployKey.All);
+                Assert.True(rotateDeployKey.ExitCode == 0, rotateDeployKey.All + "\n--- cloud ---\n" + cloudOutput());
+                Assert.Contains("The instance of sandbox (127.0.0.1) authorizes the new deploy key beside the old one.", rotateDeployKey.All);
+                Assert.Contains("-/+ keypair.sandbox-deploy", rotateDeployKey.All);
+                Assert.DoesNotContain("instance.sandbox-backend", rotateDeployKey.All);
+                Assert.Contains("The old deploy key no longer logs in to 127.0.0.1.", rotateDeployKey.All);
+                Assert.Contains("Rotated the deploy-key of sandbox", rotateDeployKey.All);
+                var newKey = (await EnvironmentCredentialsAsync())["SSH_PRIVATE_KEY"]!;
+                rotatedSecrets.AddRange(newKey.Split('\n').Where(line => line.Length >= 8 && !line.StartsWith("-----")));
+                Assert.Equal(containers, Containers());
+                var refused = SshWith(oldKey);
+                Assert.True(refused.ExitCode == 255 && refused.Error.Contains("Permission denied"), refused.All);
+                Assert.Equal(0, SshWith(newKey).ExitCode);
+                var planAfterKey = Build("Plan", "--env", "sandbox");
+                Assert.True(planAfterKey.ExitCode == 0, planAfterKey.All);
+                Assert.Contains("No changes: sandbox matches its profile.", planAfterKey.All);
+                var deployAfterKey = Build("Deploy", "--env", "sandbox");
+                outputs.Add(deployAfterKey.All);
+                Assert.True(deployAfterKey.ExitCode == 0, deployAfterKey.All);
+
+                // Down with the rotated key (its final backup goes over SSH), before the committed credentials come back
+                var down = Build("Down", "--env", "sandbox", "--yes");
+                outputs.Add(down.All);
+                Assert.True(down.ExitCode == 0, down.All + "\n--- cloud ---\n" + cloudOutput());
+                Assert.Contains("nothing left, state removed", down.All);
+                Assert.Matches(@"Backup \d{8}-\d{6} of sandbox: 4 tables", down.All); // Down's final backup, before anything went
+                Assert.Contains("Sandbox cloud stopped.", down.All);
+                await Assert.ThrowsAsync<HttpRequestException>(() => Http("/health"));
+                Assert.Equal("", Tool.Run("docker", ["ps", "-aq", "--filter", "label=com.docker.compose.project=" + Project]).Out.Trim());
             }
             finally
             {
                 File.WriteAllText(credentialsFile, credentialsBefore);
             }
-
-            var down = Build("Down", "--env", "sandbox", "--yes");
-            outputs.Add(down.All);
-            Assert.True(down.ExitCode == 0, down.All + "\n--- cloud ---\n" + cloudOutput());
-            Assert.Contains("nothing left, state removed", down.All);
-            Assert.Matches(@"Backup \d{8}-\d{6} of sandbox: 4 tables", down.All); // Down's final backup, before anything went
-            Assert.Contains("Sandbox cloud stopped.", down.All);
-            await Assert.ThrowsAsync<HttpRequestException>(() => Http("/health"));
-            Assert.Equal("", Tool.Run("docker", ["ps", "-aq", "--filter", "label=com.docker.compose.project=" + Project]).Out.Trim());
         }
         finally
         {
@@ -318,6 +346,23 @@ public class SandboxEndToEndTests
     {
         var store = new SopsDotenvStore(Repository.Root, new AgeIdentitySources(new FakeEnvironment(), null!, [Repository.Path("credentials", "sandbox", "age-key.txt")]), TimeProvider.System);
         return new DotenvDocumentView((await store.OpenAsync("credentials/sandbox.enc.env")).Plaintext.ToDictionary());
+    }
+
+    private static async Task<DotenvDocumentView> SandboxCommonCredentialsAsync()
+    {
+        var store = new SopsDotenvStore(Repository.Root, new AgeIdentitySources(new FakeEnvironment(), null!, [Repository.Path("credentials", "sandbox", "age-key.txt")]), TimeProvider.System);
+        return new DotenvDocumentView((await store.OpenAsync("credentials/sandbox-common.enc.env")).Plaintext.ToDictionary());
+    }
+
+    /// <summary>OpenSSH's own client logging in to the test's instance with <paramref name="privateKey"/> (and no other key).</summary>
+    private static Tool.Result SshWith(string privateKey)
+    {
+        using var directory = new TempDirectory();
+        var keyFile = directory.Combine("key");
+        File.WriteAllText(keyFile, privateKey.Replace("\r\n", "\n").Trim() + "\n");
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return Tool.Run("ssh", ["-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "LogLevel=ERROR", "-p", "2322", "accoreboot-deploy@127.0.0.1", "true"], timeout: TimeSpan.FromSeconds(30));
     }
 
     private sealed record DotenvDocumentView(IReadOnlyDictionary<string, string> Values)

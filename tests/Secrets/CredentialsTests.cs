@@ -52,6 +52,44 @@ public class CredentialsTests
     }
 
     [Fact]
+    public async Task The_environments_own_deploy_key_wins_over_the_common_one_and_comes_as_a_pair()
+    {
+        using var root = new TempDirectory();
+        var own = CredentialsRepository.Complete(CredentialSchema.Environment, "e");
+        own["SSH_PRIVATE_KEY"] = "own-private-key-0123456789";
+        own["SSH_PUBLIC_KEY"] = "ssh-ed25519 AAAAOwn own";
+        CredentialsRepository.With([Identity],
+            (CredentialSchema.CommonFile, CredentialsRepository.Complete(CredentialSchema.Common, "c")),
+            ("credentials/test.enc.env", own),
+            ("credentials/preprod.enc.env", CredentialsRepository.Complete(CredentialSchema.Environment, "p")))(root);
+        var (loader, masker) = Loader(root);
+        Assert.Equal(new DeployKey("own-private-key-0123456789", "ssh-ed25519 AAAAOwn own"), await loader.DeployKeyAsync("test"));
+        Assert.Equal("c-ssh_private_key-0123456789", (await loader.DeployKeyAsync("preprod")).PrivateKey);
+        Assert.Equal("key ****", masker.Mask("key own-private-key-0123456789"));
+
+        own.Remove("SSH_PUBLIC_KEY");
+        CredentialsRepository.With([Identity], ("credentials/test.enc.env", own))(root);
+        var half = await Assert.ThrowsAsync<BuildFailure>(() => Loader(root).loader.EnvironmentAsync("test"));
+        Assert.Equal("credentials/test.enc.env: SSH_PRIVATE_KEY and SSH_PUBLIC_KEY go together (the environment's own deploy key): set both or neither with ./build.sh SopsEdit --env test.", half.Message);
+    }
+
+    [Fact]
+    public void A_new_deploy_key_is_an_unencrypted_openssh_ed25519_key_whose_public_half_matches()
+    {
+        var key = DeployKeyGenerator.New("accoreboot-test-deploy-20261203");
+        var parsed = new Renci.SshNet.PrivateKeyFile(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(key.PrivateKey)));
+        var algorithm = parsed.HostKeyAlgorithms.First();
+        Assert.Equal("ssh-ed25519", algorithm.Name);
+        var parts = key.PublicKey.Split(' ');
+        Assert.Equal(("ssh-ed25519", "accoreboot-test-deploy-20261203"), (parts[0], parts[2]));
+        Assert.Equal(Convert.ToBase64String(algorithm.Data), parts[1]);
+        Assert.StartsWith("-----BEGIN OPENSSH PRIVATE KEY-----\n", key.PrivateKey);
+        Assert.All(key.PrivateKey.Split('\n').Where(l => !l.StartsWith("-----", StringComparison.Ordinal)), line => Assert.True(line.Length <= 70));
+        Assert.NotEqual(key.PublicKey, DeployKeyGenerator.New("accoreboot-test-deploy-20261203").PublicKey);
+        Assert.DoesNotContain("PRIVATE", key.ToString());
+    }
+
+    [Fact]
     public async Task Common_credentials_do_not_need_the_environment_file()
     {
         using var root = new TempDirectory();

@@ -36,7 +36,7 @@ internal static class CredentialsRepository
     }
 
     public static Dictionary<string, string> Complete(IReadOnlyList<CredentialKey> schema, string prefix) =>
-        schema.ToDictionary(k => k.Name, k => $"{prefix}-{k.Name.ToLowerInvariant()}-0123456789");
+        schema.Where(k => k.Required).ToDictionary(k => k.Name, k => $"{prefix}-{k.Name.ToLowerInvariant()}-0123456789");
 
     public static Dictionary<string, string> Key(AgeIdentity identity) => new() { ["SOPS_AGE_KEY"] = identity.Export() };
 }

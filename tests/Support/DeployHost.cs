@@ -63,8 +63,8 @@ internal sealed class DeployHost : IAsyncDisposable
         var log = Log(new StringWriter());
         var processes = new ProcessRunner(log);
         _instance = new SandboxInstance(new AccoReboot.Sandbox.SandboxInstanceSettings(SshPort, User, AppDirectory, Marker, Project, dir.Combine("instance")), new SandboxDocker(processes), processes);
-        await _instance.StartAsync(File.ReadAllText(dir.Combine("deploy_key.pub")), CancellationToken.None);
-        _instance.Boot();
+        await _instance.StartAsync(CancellationToken.None);
+        _instance.Boot(File.ReadAllText(dir.Combine("deploy_key.pub")));
         if (!marker) File.Delete(Marker);
 
         // the managed database, as the sandbox runs it: PostgreSQL 17 on the stack's network, the user with the rights OVH gives it

@@ -51,6 +51,9 @@ static class RemoteHostExtensions
     }
 }
 
+/// <summary>The instance answered and refused the key: the one failure a deploy-key rotation expects of the old key.</summary>
+sealed class DeployKeyRefused(string message) : BuildFailure(message);
+
 /// <summary>
 /// One SSH connection to the instance (SSH.NET), for a whole deploy: commands and uploads are channels of it.
 /// The host key is checked before anything is sent; connection failures are one line each.
@@ -86,7 +89,7 @@ sealed class SshSession : IRemoteHost
         }
         catch (Exception e) when (e is SshException or ArgumentException or InvalidOperationException)
         {
-            throw new BuildFailure($"SSH_PRIVATE_KEY in the common credentials is not a usable private key ({e.Message}).");
+            throw new BuildFailure($"SSH_PRIVATE_KEY of the deploy key (the environment's credentials, else the common ones) is not a usable private key ({e.Message}).");
         }
         var info = new ConnectionInfo(target.Host, target.Port, target.User, new PrivateKeyAuthenticationMethod(target.User, key))
         {
@@ -117,7 +120,7 @@ sealed class SshSession : IRemoteHost
                 _ when refusal != null => new BuildFailure(refusal),
                 OperationCanceledException or SshOperationTimeoutException when !ct.IsCancellationRequested =>
                     new BuildFailure($"{target} did not complete an SSH handshake within {limit.TotalSeconds:0.#} s (no answer, or TCP answered and SSH did not): is it the instance's address and is sshd running (Status, Start)?"),
-                SshAuthenticationException => new BuildFailure($"{target} refused the deploy key ({e.Message}): is SSH_PUBLIC_KEY the key the instance was created with? A new key needs a new instance (Apply)."),
+                SshAuthenticationException => new DeployKeyRefused($"{target} refused the deploy key ({e.Message}): is SSH_PUBLIC_KEY (the environment's credentials, else the common ones) a key the instance authorizes? Rotate --what deploy-key changes it on a running instance."),
                 SocketException or SshConnectionException or SshOperationTimeoutException or TimeoutException =>
                     new BuildFailure($"Cannot reach {target} over SSH ({e.Message}): is the instance running (Status, Start) and the security group open to your address (AdminCidrs)?"),
                 _ => e,

@@ -10,13 +10,17 @@ sealed record InstanceState(string Id, string Name, string? Ipv4, string? Status
 /// <summary>The ids a new instance is made with, looked up by the names the profile gives.</summary>
 sealed record InstanceCatalog(string FlavorId, string ImageId, string NetworkId, IReadOnlyDictionary<string, string> FlavorNames);
 
-/// <summary>The instance as read: the server when there is one, and the catalog to (re)create it from.</summary>
-sealed record InstanceLive(Server? Server, InstanceCatalog Catalog);
+/// <summary>
+/// The instance as read: the server when there is one, the catalog to (re)create it from, and the deploy keys a
+/// rotation left authorized on it (null: the key of its metadata, the one it was made with).
+/// </summary>
+sealed record InstanceLive(Server? Server, InstanceCatalog Catalog, IReadOnlyList<string>? DeployKeys = null);
 
 /// <summary>
 /// The instance that runs the stack. Flavor, image, deploy key and cloud-init are set at boot and force a new
 /// instance when they change; they are compared through the instance's metadata (the image by name, so a new
-/// build of "Ubuntu 24.04" published by OVH is not a change). What the deploy learnt of an instance (host key,
+/// build of "Ubuntu 24.04" published by OVH is not a change), the deploy key also through the state, where
+/// Rotate --what deploy-key records the keys it authorized on the running instance. What the deploy learnt of an instance (host key,
 /// release) names it, so a new instance starts without them.
 /// </summary>
 sealed class InstanceResource(DesiredEnvironment desired, SecurityGroupResource securityGroup, KeypairResource keypair) : Resource<InstanceLive, InstanceState>
@@ -40,7 +44,7 @@ sealed class InstanceResource(DesiredEnvironment desired, SecurityGroupResource 
         var catalog = _catalog ??= CatalogAsync(context.Apis, context.CancellationToken);
         var server = FindServerAsync(recorded, context);
         await Task.WhenAll(catalog, server);
-        return new InstanceLive(await server, await catalog);
+        return new InstanceLive(await server, await catalog, await server is { } found ? context.State?.DeployKeysOn(found.Id) : null);
     }
 
     private async Task<InstanceCatalog> CatalogAsync(Cloud.CloudApis apis, CancellationToken ct)
@@ -81,11 +85,12 @@ sealed class InstanceResource(DesiredEnvironment desired, SecurityGroupResource 
         var image = server.Metadata.GetValueOrDefault(ImageName);
         if (image != desired.Image) changes.Add(new("image", image ?? "(unknown)", desired.Image, ForcesReplacement: true));
         if (server.KeyName != desired.KeypairName) changes.Add(new("key_name", server.KeyName, desired.KeypairName, ForcesReplacement: true));
-        if (server.Metadata.GetValueOrDefault(SshKeySha256) != desired.SshKeySha256)
-            changes.Add(new("deploy key", server.Metadata.GetValueOrDefault(SshKeySha256) ?? "(unknown)", desired.SshKeySha256, ForcesReplacement: true));
+        var deployKeys = live.DeployKeys ?? [server.Metadata.GetValueOrDefault(SshKeySha256) ?? "(unknown)"];
+        if (!deployKeys.Contains(desired.SshKeySha256))
+            changes.Add(new("deploy key", string.Join(",", deployKeys), desired.SshKeySha256, ForcesReplacement: true));
         if (!server.SecurityGroups.Contains(desired.SecurityGroupName))
             changes.Add(new("security_groups", string.Join(",", server.SecurityGroups), desired.SecurityGroupName, ForcesReplacement: true));
-        if (server.Metadata.GetValueOrDefault(UserDataSha256) != desired.UserDataSha256)
+        if (server.Metadata.GetValueOrDefault(UserDataSha256) is var userData && userData != desired.UserDataSha256 && userData != desired.UserDataWithKeySha256)
             changes.Add(new("user_data (cloud-init)", Short(server.Metadata.GetValueOrDefault(UserDataSha256)), Short(desired.UserDataSha256), ForcesReplacement: true));
         if (server.Status == "ERROR")
             changes.Add(new("status", "ERROR", "ACTIVE", ForcesReplacement: true));
@@ -95,7 +100,8 @@ sealed class InstanceResource(DesiredEnvironment desired, SecurityGroupResource 
         if (changes.Count == 0)
             return None(server.Status == "SHUTOFF" ? "stopped (Start starts it)" : null);
         return new(Kind, Name, ChangeAction.Replace, changes.Append(new("ipv4", server.Ipv4, AttributeChange.KnownAfterApply)).ToList(),
-            server.Status == "ERROR" ? server.FaultMessage : null);
+            server.Status == "ERROR" ? server.FaultMessage
+            : changes.Any(c => c.Name == "deploy key") ? "Rotate --what deploy-key gives the running instance a new key, without replacing it" : null);
     }
 
     protected override async Task<InstanceLive> ApplyAsync(ResourceChange change, InstanceLive? live, ApplyContext context)

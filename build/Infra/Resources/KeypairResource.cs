@@ -39,8 +39,7 @@ sealed class KeypairResource(DesiredEnvironment desired) : Resource<Keypair, Key
     protected override Task DestroyAsync(Keypair live, ApplyContext context) => context.Apis.Nova.DeleteKeypairAsync(Name, context.CancellationToken);
 
     // Nova may drop the comment of a key: compare type and key material
-    private static bool SameKey(string a, string b) =>
-        string.Join(' ', a.Trim().Split(' ').Take(2)) == string.Join(' ', b.Trim().Split(' ').Take(2));
+    private static bool SameKey(string a, string b) => Secrets.DeployKey.MaterialOf(a) == Secrets.DeployKey.MaterialOf(b);
 
     private static string Shorten(string key)
     {

@@ -50,8 +50,8 @@ sealed class EmulatorOptions
     public Func<string, string> ConsoleOutput { get; init; } = serverName =>
         $"[    0.000000] Linux version 6.8.0-generic\nCloud-init v. 24.4 finished. Datasource DataSourceConfigDrive. {serverName}\n";
 
-    /// <summary>A server was created (its name): the sandbox boots its stand-in host.</summary>
-    public Action<string>? ServerCreated { get; init; }
+    /// <summary>A server was created (its name, its keypair's public key): the sandbox boots its stand-in host with that key.</summary>
+    public Action<string, string>? ServerCreated { get; init; }
 
     /// <summary>A server was deleted (its name): the sandbox tears down what ran on its stand-in host.</summary>
     public Action<string>? ServerDeleted { get; init; }

@@ -215,7 +215,7 @@ sealed class OpenStackHandler(EmulatorWorld world, Func<string> baseUrl)
             ActiveAt = now + Options.ServerBuildDelay,
         };
         world.Servers[created.Id] = created;
-        Options.ServerCreated?.Invoke(created.Name);
+        Options.ServerCreated?.Invoke(created.Name, world.Keypairs[(region, keyName)].PublicKey);
         world.Timeline.Add(new TimelineEntry("server", created.Name, now, created.ActiveAt, ["security-group", "keypair"]));
         return EmulatorResponse.Json(202, new JsonObject
         {

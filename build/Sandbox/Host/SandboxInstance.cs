@@ -19,7 +19,15 @@ sealed class SandboxInstance(SandboxInstanceSettings settings, SandboxDocker doc
 
     public HostKey HostKey { get; private set; } = null!;
 
-    public async Task StartAsync(string authorizedKey, CancellationToken ct)
+    /// <summary>
+    /// The deploy user's authorized_keys on this instance: in a directory of the user's own (Rotate rewrites the file
+    /// beside it and renames it, as on a real instance's ~/.ssh), one per sandbox, named to the session by SetEnv.
+    /// </summary>
+    private string AuthorizedDirectory => Path.Combine(settings.StateDirectory, "authorized", settings.DeployUser);
+
+    public string AuthorizedKeysFile => Path.Combine(AuthorizedDirectory, "authorized_keys");
+
+    public async Task StartAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(settings.StateDirectory);
         // the host key survives restarts, as the pin in the state may
@@ -27,17 +35,19 @@ sealed class SandboxInstance(SandboxInstanceSettings settings, SandboxDocker doc
         var publicKey = (await File.ReadAllTextAsync(HostKeyFile + ".pub", ct)).Split(' ');
         HostKey = new HostKey(publicKey[0], publicKey[1]);
         await EnsureUserAsync(ct);
-        var authorized = Path.Combine(settings.StateDirectory, "authorized");
-        Directory.CreateDirectory(authorized);
-        await File.WriteAllTextAsync(Path.Combine(authorized, settings.DeployUser), authorizedKey.Trim() + "\n", ct);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(authorized, settings.DeployUser), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        // no key until a server is made with one (Boot)
+        if (Directory.Exists(AuthorizedDirectory)) Directory.Delete(AuthorizedDirectory, recursive: true);
+        if (OperatingSystem.IsWindows()) throw new BuildFailure("The sandbox's instance is this machine's OpenSSH server: run it on Linux.");
+        Directory.CreateDirectory(AuthorizedDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await RunAsync("chown", [$"{settings.DeployUser}:{settings.DeployUser}", AuthorizedDirectory], ct);
         var config = Path.Combine(settings.StateDirectory, "sshd_config");
         await File.WriteAllTextAsync(config, $"""
             Port {settings.SshPort}
             ListenAddress 127.0.0.1
             HostKey {HostKeyFile}
             PidFile {Path.Combine(settings.StateDirectory, "sshd.pid")}
-            AuthorizedKeysFile {authorized}/%u
+            AuthorizedKeysFile {Path.Combine(settings.StateDirectory, "authorized")}/%u/authorized_keys
+            SetEnv {AccoReboot.Deploy.Remote.AuthorizedKeys.FileVariable}={AuthorizedKeysFile}
             StrictModes no
             UsePAM no
             PasswordAuthentication no
@@ -64,10 +74,15 @@ sealed class SandboxInstance(SandboxInstanceSettings settings, SandboxDocker doc
                $"Cloud-init v. 24.4 finished. Datasource DataSourceConfigDrive. {serverName}\n";
     }
 
-    /// <summary>A server was created: an empty application directory, and cloud-init is done.</summary>
-    public void Boot()
+    /// <summary>A server was created with <paramref name="authorizedKey"/> (its keypair's): an empty application directory, the key, and cloud-init is done.</summary>
+    public void Boot(string authorizedKey)
     {
         Wipe();
+        var keys = AuthorizedKeysFile + ".tmp";
+        File.WriteAllText(keys, authorizedKey.Trim() + "\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        RunAsync("chown", [$"{settings.DeployUser}:{settings.DeployUser}", keys], CancellationToken.None).GetAwaiter().GetResult();
+        File.Move(keys, AuthorizedKeysFile, overwrite: true);
         Directory.CreateDirectory(settings.AppDirectory);
         RunAsync("chown", [$"{settings.DeployUser}:{settings.DeployUser}", settings.AppDirectory], CancellationToken.None).GetAwaiter().GetResult();
         Directory.CreateDirectory(Path.GetDirectoryName(settings.MarkerFile)!);
@@ -80,6 +95,7 @@ sealed class SandboxInstance(SandboxInstanceSettings settings, SandboxDocker doc
         docker.RemoveProject(settings.Project);
         if (Directory.Exists(settings.AppDirectory)) Directory.Delete(settings.AppDirectory, recursive: true);
         File.Delete(settings.MarkerFile);
+        if (File.Exists(AuthorizedKeysFile)) File.Delete(AuthorizedKeysFile);
     }
 
     /// <summary>
