@@ -71,14 +71,12 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
     /// </summary>
     private async Task<bool> AlreadyRunningAsync()
     {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        void Took(string what) => log.Debug($"  {watch.Elapsed.TotalMilliseconds,7:0} ms  {what}");
         var image = inputs.ApiImage();
         _ = inputs.EnvironmentCredentials();
         var store = await inputs.OpenState();
-        Took("common credentials decrypted, state store made");
+        log.Phase("common credentials decrypted, state store made");
         var stored = await store.ReadAsync(cancellationToken);
-        Took("state read (no lock)");
+        log.Phase("state read (no lock)");
         if (stored?.Document is not { } document || document.IsEmpty) return false;
         var site = DeployedEnvironment.From(document, inputs.Environment);
         if (site.PinnedKey == null || document.ReleaseOn(site.InstanceId) is not { } deployed) return false;
@@ -87,7 +85,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         // the pin is in the state: the console (and so the cloud session) is not needed to trust the host
         var target = StackConnection.Target(inputs, site, await inputs.DeployKey(), ct => throw new InvalidOperationException("the host key is pinned"), null);
         var running = await inputs.Deployer(log).IsRunningAsync(target, stack, cancellationToken);
-        Took("SSH connected, one command; image named from git, stack inputs made meanwhile; release rendered and compared");
+        log.Phase("SSH connected, one command; image named from git, stack inputs made meanwhile; release rendered and compared");
         return running;
     }
 

@@ -57,18 +57,23 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
 
     public async Task ApplyAsync(bool forceUnlock, bool destroyDatabase, bool allowReplace = false)
     {
+        log.Phase("Apply starts");
         var session = await inputs.OpenSession();
         var desired = await inputs.Desired();
         desired.Validate();
+        log.Phase("credentials decrypted, cloud session made, desired environment rendered");
         var resources = new EnvironmentResources(desired);
         resources.Prepare(session.Apis, cancellationToken);
         await session.UnderLockAsync("Apply", inputs.Who, forceUnlock, async stored =>
         {
+            log.Phase("state locked and read (catalogs read meanwhile)");
             var live = await resources.ReadLiveAsync(session.Apis, stored?.Document, cancellationToken);
+            log.Phase("live resources read");
             var plan = resources.Plan(desired.Name, live);
             log.Out.Write(PlanRendering.Text(plan));
             var state = Recorder(session, resources, stored, desired.Name);
             await state.UpdateAsync(s => resources.Reconcile(s, live));
+            log.Phase("planned, state reconciled");
             if (!plan.HasChanges)
             {
                 log.Success("No changes: nothing to apply.");
@@ -76,9 +81,11 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
             }
             GuardDestructive(plan, desired, destroyDatabase, allowReplace, "Apply");
             await Executor(session, live, state).ApplyAsync(plan, resources.All);
+            log.Phase("every change applied and recorded");
             await state.UpdateAsync(s => s with { LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, "Apply") });
             log.Success($"Applied: {plan.Summary[6..]}");
         }, cancellationToken);
+        log.Phase("state written, lock released");
     }
 
     /// <summary>Deletes everything, once asked; <paramref name="beforeDelete"/> runs after the answer and before the first deletion (the final backup).</summary>

@@ -44,6 +44,23 @@ sealed class SopsKeyUpdater(SopsDotenvStore store, Func<SopsConfig> config, Buil
             log.Warn($"{relativePath}: its non-age key sources ({string.Join(", ", metadata.OtherKeySources.Keys.Select(k => k.Split("__")[0]).Distinct())}) are dropped with the rotated data key; re-add them with sops if they are still needed.");
         store.Write(relativePath, opened.Plaintext, dataKey, With(metadata, SopsDataKey.Wrap(dataKey, wanted), new()));
         log.Success($"{relativePath}: removed {string.Join(", ", removed)}{(added.Count > 0 ? $", added {string.Join(", ", added)}" : "")}; the data key was rotated and every value re-encrypted.");
+        log.Warn($"{relativePath}: {string.Join(", ", removed)} could read its values and may have kept them: {RotationAdvice(relativePath, opened.Plaintext)}");
+    }
+
+    /// <summary>What to rotate after a removal, by what the file holds (the new data key protects only what is written from now).</summary>
+    public static string RotationAdvice(string relativePath, DotenvDocument plaintext)
+    {
+        var has = (string key) => !string.IsNullOrEmpty(plaintext[key]);
+        if (has("API_ADMIN_TOKEN"))
+        {
+            var environment = Path.GetFileName(relativePath).Replace(".enc.env", "", StringComparison.Ordinal);
+            return $"run Rotate --env {environment} --what api-tokens, then --what deploy-key" +
+                   (has(DeployKey.PrivateName) ? "" : " (it gives the environment a deploy key of its own)") +
+                   "; OS_PASSWORD and the EMQX values are renewed at OVH and by SopsEdit.";
+        }
+        if (has("OVH_APPLICATION_KEY"))
+            return "run Rotate --env <env> --what deploy-key for each environment still on the common deploy key, and renew the OVH, registry and S3 keys at their provider (then SopsEdit).";
+        return "renew each of its values where it was issued (then SopsEdit).";
     }
 
     private static SopsMetadata With(SopsMetadata metadata, List<SopsAgeKey> keys, SortedDictionary<string, string> others) => new()

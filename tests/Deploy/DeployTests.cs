@@ -171,7 +171,7 @@ public class DeployTests
         Assert.StartsWith("Cannot reach accoreboot-deploy@127.0.0.1:", unreachable.Message);
 
         var otherKey = Tool.Run("sh", ["-c", $"ssh-keygen -q -t ed25519 -N '' -f {host.Directory.Combine("other")} && cat {host.Directory.Combine("other")}"]).Out;
-        var refused = await Assert.ThrowsAsync<BuildFailure>(() => deployer.DeployAsync(host.Target(privateKey: otherKey), host.Inputs(), default));
+        var refused = await Assert.ThrowsAsync<DeployKeyRefused>(() => deployer.DeployAsync(host.Target(privateKey: otherKey), host.Inputs(), default));
         Assert.Contains("refused the deploy key", refused.Message);
         Assert.DoesNotContain("\n", refused.Message);
     }

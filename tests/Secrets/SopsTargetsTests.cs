@@ -1,5 +1,6 @@
 using AccoReboot.Secrets;
 using AccoReboot.Secrets.Age;
+using AccoReboot.Secrets.Sops;
 using Tests.Support;
 
 namespace Tests.Secrets;
@@ -156,8 +157,20 @@ public class SopsTargetsTests
         }, CredentialsRepository.Key(Alice));
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("data key was rotated", run.Out);
+        Assert.Contains($"credentials/test.enc.env: {Bob.Recipient} could read its values and may have kept them: renew each of its values where it was issued", run.All);
         Assert.Equal("shared-secret", CredentialsRepository.Read(run.Root.Path, "credentials/test.enc.env", Alice)["OS_PASSWORD"]);
         Assert.ThrowsAny<Exception>(() => CredentialsRepository.Read(run.Root.Path, "credentials/test.enc.env", Bob));
+    }
+
+    [Fact]
+    public void After_a_removal_the_advice_names_the_rotations_that_fit_the_file()
+    {
+        DotenvDocument Of(params string[] keys) => new(keys.Select(k => DotenvItem.Entry(k, "value")).ToList());
+        Assert.Equal("run Rotate --env prod --what api-tokens, then --what deploy-key (it gives the environment a deploy key of its own); OS_PASSWORD and the EMQX values are renewed at OVH and by SopsEdit.",
+            SopsKeyUpdater.RotationAdvice("credentials/prod.enc.env", Of("API_ADMIN_TOKEN", "OS_PASSWORD")));
+        Assert.DoesNotContain("of its own", SopsKeyUpdater.RotationAdvice("credentials/prod.enc.env", Of("API_ADMIN_TOKEN", "SSH_PRIVATE_KEY")));
+        Assert.StartsWith("run Rotate --env <env> --what deploy-key for each environment still on the common deploy key",
+            SopsKeyUpdater.RotationAdvice("credentials/common.enc.env", Of("OVH_APPLICATION_KEY", "SSH_PRIVATE_KEY")));
     }
 
     [Fact]

@@ -85,6 +85,18 @@ public sealed partial class BuildLog : IDisposable
         else _file?.WriteLine(message);
     }
 
+    private static readonly Lazy<DateTime> ProcessStart = new(() =>
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.StartTime;
+    });
+
+    /// <summary>
+    /// The end of a phase of a run, in milliseconds since the process started (so it adds up with a timing taken
+    /// from outside): always in the log file, on screen with --verbose; the benches print them as their breakdown.
+    /// </summary>
+    public void Phase(string what) => Debug($"phase {(DateTime.Now - ProcessStart.Value).TotalMilliseconds,7:0} ms  {what}");
+
     /// <summary>A diagnostic line on stderr that is not a problem (start-up trace).</summary>
     public void Trace(string message) => _error.WriteLine(message);
 
