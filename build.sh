@@ -4,8 +4,10 @@
 # `dotnet build`, no `dotnet run`.
 set -eo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-BUILD_PROJECT="$ROOT/build/_build.csproj"
+# the warm path forks nothing but one find: no $(cd … && pwd) for the root (a relative one serves), no subshell
+# around the find; the absolute root is made only when the build must be compiled
+ROOT="${BASH_SOURCE[0]%/*}"
+[ "$ROOT" = "${BASH_SOURCE[0]}" ] && ROOT=.
 OUT="$ROOT/.nuke/temp/build"
 STAMP="$OUT/.inputs.sha256"
 
@@ -40,11 +42,15 @@ runtime_id() {
 # nothing under build/ (directories included: a deleted file changes its directory) is newer than the stamp:
 # the hash cannot have changed, and a find costs a few milliseconds where hashing every source costs fifty
 unchanged_since_stamp() {
-  [ -f "$STAMP" ] && [ -x "$OUT/_build" ] && [ -z "$(cd "$ROOT" && find build global.json Directory.Build.props Directory.Packages.props \
+  [ -f "$STAMP" ] && [ -x "$OUT/_build" ] && [ -z "$(find "$ROOT/build" "$ROOT/global.json" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" \
       \( -name bin -o -name obj -o -name node_modules \) -prune -o -newer "$STAMP" -print -quit 2>/dev/null)" ]
 }
 
 if unchanged_since_stamp; then exec "$OUT/_build" "$@"; fi
+ROOT="$(cd "$ROOT" && pwd)"
+OUT="$ROOT/.nuke/temp/build"
+STAMP="$OUT/.inputs.sha256"
+BUILD_PROJECT="$ROOT/build/_build.csproj"
 hashed_at=$(date +%s)
 hash="$(inputs_hash)"
 if [ "$(cat "$STAMP" 2>/dev/null)" = "$hash" ] && [ -x "$OUT/_build" ]; then touch -d "@$hashed_at" "$STAMP"; fi

@@ -56,13 +56,18 @@ partial class Build
             async () => EnvironmentSession.OpenState(profile.Cloud.Location, await CredentialsOf(profile).CommonAsync(CancellationToken), Clock))).ToList();
 
     // The API image
-    static readonly HttpClient RegistryHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
+    // its own class, so made on first use and not by the build's static constructor: HttpClient loads a dozen
+    // assemblies, which every start (--help too) would pay
+    static class RegistryHttp
+    {
+        public static readonly HttpClient Client = new() { Timeout = TimeSpan.FromSeconds(30) };
+    }
 
     AccoReboot.Docker.ImagePublisher IContainerImage.Images => new(
         new AccoReboot.Docker.ImageSettings(Registry, ImageRepository, BaseImage, BuildArguments, BuildCaFile),
         RootDirectory, new AccoReboot.Docker.DockerCli(Processes, ProcessEnvironment), Processes, ProcessEnvironment,
         () => new CredentialsLoader(SopsStore, Secrets, CommonCredentials).CommonAsync(CancellationToken),
-        (user, password) => new AccoReboot.Docker.RegistryClient(RegistryHttp, user, password),
+        (user, password) => new AccoReboot.Docker.RegistryClient(RegistryHttp.Client, user, password),
         Log, CancellationToken);
 
     // Sandbox: its cloud plays the sandbox profile's environment, whatever --env says

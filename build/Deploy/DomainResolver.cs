@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using ARSoft.Tools.Net;
-using ARSoft.Tools.Net.Dns;
 using BuildEngine;
+using DnsClient;
+using DnsClient.Protocol;
 
 namespace AccoReboot.Deploy;
 
@@ -26,9 +26,19 @@ sealed class DomainResolver(string dnsServer)
             }
         }
         var (address, port) = Server(dnsServer);
-        var client = new DnsClient([address], [new UdpClientTransport(port)], false, 2000);
-        var answer = await client.ResolveAsync(DomainName.Parse(domain), RecordType.A, RecordClass.INet, null, ct);
-        return answer?.AnswerRecords.OfType<ARecord>().Select(r => r.Address.ToString()).ToList() ?? [];
+        var client = new LookupClient(new LookupClientOptions(new NameServer(address, port))
+        {
+            UseCache = false, Timeout = TimeSpan.FromSeconds(2), Retries = 1, ThrowDnsErrors = false,
+        });
+        try
+        {
+            var answer = await client.QueryAsync(domain, QueryType.A, cancellationToken: ct);
+            return answer.Answers.OfType<ARecord>().Select(r => r.Address.ToString()).ToList();
+        }
+        catch (DnsResponseException)
+        {
+            return []; // no answer within the timeout: nothing points here that we can see
+        }
     }
 
     /// <summary>"127.0.0.1:18053" or "127.0.0.1" (port 53).</summary>

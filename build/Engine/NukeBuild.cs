@@ -89,7 +89,9 @@ public abstract class NukeBuild
         public bool OutputIsTerminal => false;
     }
 
-    protected static int Execute<T>(params Expression<Func<T, Target>>[] defaultTargets) where T : NukeBuild, new()
+    // a Func, not NUKE's Expression: the lambda x => x.Compile reads the same, and building an expression tree of a
+    // property of the build looks up every property of the build before anything has started
+    protected static int Execute<T>(params Func<T, Target>[] defaultTargets) where T : NukeBuild, new()
     {
         var exitCode = BuildRunner.Run<T>(Environment.GetCommandLineArgs().Skip(1).ToArray(), BuildHost.System(), defaultTargets);
         // the build is done and its log flushed: a library's foreground thread (SSH.NET's listener, while its

@@ -26,7 +26,7 @@ public sealed record EngineRun : IDisposable
         bool interactive = false,
         string input = "",
         Action<BuildHost>? whileRunning = null,
-        params Expression<Func<T, Target>>[] defaults)
+        params Func<T, Target>[] defaults)
         where T : NukeBuild, new() =>
         Of(Split(arguments), setup, environment, interactive, input, whileRunning, defaults);
 
@@ -37,7 +37,7 @@ public sealed record EngineRun : IDisposable
         bool interactive = false,
         string input = "",
         Action<BuildHost>? whileRunning = null,
-        params Expression<Func<T, Target>>[] defaults)
+        params Func<T, Target>[] defaults)
         where T : NukeBuild, new()
     {
         var root = new TempDirectory();
@@ -54,7 +54,7 @@ public sealed record EngineRun : IDisposable
         bool interactive = false,
         string input = "",
         Action<BuildHost>? whileRunning = null,
-        params Expression<Func<T, Target>>[] defaults)
+        params Func<T, Target>[] defaults)
         where T : NukeBuild, new()
     {
         var stdout = new StringWriter();

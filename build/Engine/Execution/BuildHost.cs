@@ -7,7 +7,8 @@ public sealed class BuildHost
 {
     public required TextWriter Out { get; init; }
     public required TextWriter Error { get; init; }
-    public required TextReader In { get; init; }
+    /// <summary>Where answers to questions come from; null: the console's input, set up only when a question is asked.</summary>
+    public required TextReader? In { get; init; }
     public required IProcessEnvironment Environment { get; init; }
     public required string WorkingDirectory { get; init; }
 
@@ -25,7 +26,8 @@ public sealed class BuildHost
         {
             Out = Console.Out,
             Error = Console.Error,
-            In = Console.In,
+            In = null, // Console.In sets the terminal up: a cost every start would pay, for the few runs that ask
+
             Environment = new SystemEnvironment(),
             WorkingDirectory = Directory.GetCurrentDirectory(),
             // through a pipe or in a file, escape codes are noise

@@ -1,5 +1,4 @@
 using Spectre.Console;
-using System.Linq.Expressions;
 using System.Reflection;
 
 namespace BuildEngine;
@@ -10,7 +9,7 @@ public static class BuildRunner
     public const int ExitFailure = 1;
     public const int ExitAborted = 130;
 
-    public static int Run<T>(IReadOnlyList<string> args, BuildHost host, params Expression<Func<T, Target>>[] defaultTargets)
+    public static int Run<T>(IReadOnlyList<string> args, BuildHost host, params Func<T, Target>[] defaultTargets)
         where T : NukeBuild, new()
     {
         var masker = new SecretMasker();
@@ -20,6 +19,7 @@ public static class BuildRunner
         {
             var commandLine = CommandLine.Parse(args);
             var root = FindRoot(host.WorkingDirectory);
+            var defaultsLoading = ParameterBinder.LoadDefaultsAsync(root);
             log = new BuildLog(host.Out, host.Error, masker, Path.Combine(root, ".nuke", "temp", "build.log"),
                 verbose: commandLine.Has("verbose"), ansi: host.Ansi);
             startup.Mark("console and log");
@@ -29,7 +29,7 @@ public static class BuildRunner
             startup.Mark("targets (reflection)");
             var parameters = ParameterMember.Of(typeof(T));
             startup.Mark("parameters found (reflection)");
-            var binder = new ParameterBinder(parameters, commandLine, host.Environment, root);
+            var binder = new ParameterBinder(parameters, commandLine, host.Environment, root, defaultsLoading);
             binder.Bind(build);
             startup.Mark("parameters bound (command line, environment, profile files)");
             foreach (var secret in parameters.Where(p => p.IsSecret))
@@ -49,7 +49,7 @@ public static class BuildRunner
             build.OnBuildInitialized();
             startup.Mark("initialized");
 
-            var defaults = defaultTargets.Select(d => FindByProperty(targets, d)).ToList();
+            var defaults = defaultTargets.Select(d => FindByDelegate(targets, d(build))).ToList();
             var invoked = commandLine.Targets.Concat(build.TargetNames ?? [])
                 .Select(name => ExecutionPlanner.Find(targets, name)).Distinct().ToList();
             foreach (var target in build.SkipNames ?? []) ExecutionPlanner.Find(targets, target);
@@ -117,13 +117,9 @@ public static class BuildRunner
 
     private static BuildLog Fallback(BuildHost host, SecretMasker masker) => new(host.Out, host.Error, masker, ansi: host.Ansi);
 
-    private static ExecutableTarget FindByProperty<T>(IReadOnlyList<ExecutableTarget> targets, Expression<Func<T, Target>> selector)
-    {
-        var name = selector.Body is MemberExpression { Member: PropertyInfo property }
-            ? property.Name
-            : throw new ArgumentException("A default target must be given as x => x.Target.");
-        return ExecutionPlanner.Find(targets, name);
-    }
+    private static ExecutableTarget FindByDelegate(IReadOnlyList<ExecutableTarget> targets, Target selected) =>
+        targets.FirstOrDefault(t => t.Lambda == selected.Method)
+        ?? throw new ArgumentException("A default target must be given as x => x.Target.");
 
     /// <summary>The repository root: the nearest directory above the working directory (or the build's own location) holding .nuke/.</summary>
     public static string FindRoot(string workingDirectory)

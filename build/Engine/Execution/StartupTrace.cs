@@ -8,7 +8,8 @@ namespace BuildEngine;
 /// </summary>
 sealed class StartupTrace
 {
-    private readonly List<(string Phase, double Milliseconds)> _marks = [];
+    // strings, not value tuples: a List of a struct is compiled by the JIT at start-up, also when tracing is off
+    private readonly List<string> _marks = [];
     private readonly Stopwatch _watch = Stopwatch.StartNew();
     private readonly double _beforeMain;
     private double _last;
@@ -19,7 +20,7 @@ sealed class StartupTrace
         if (!enabled) return;
         using var process = Process.GetCurrentProcess();
         _beforeMain = (DateTime.Now - process.StartTime).TotalMilliseconds;
-        _marks.Add(("process start to Run (build.sh, which exec()s the build, .NET host, assembly loading)", _beforeMain));
+        _marks.Add(Line("process start to Run (build.sh, which exec()s the build, .NET host, assembly loading)", _beforeMain));
     }
 
     public bool Enabled { get; }
@@ -31,14 +32,19 @@ sealed class StartupTrace
     {
         if (!Enabled) return;
         var now = _watch.Elapsed.TotalMilliseconds;
-        _marks.Add((phase, now - _last));
+        _marks.Add(Line(phase, now - _last));
         _last = now;
     }
+
+    private static string Line(string phase, double milliseconds) => $"startup {milliseconds,8:0.0} ms  {phase}";
 
     public void Report(BuildLog log)
     {
         if (!Enabled) return;
-        foreach (var (phase, ms) in _marks) log.Trace($"startup {ms,8:0.0} ms  {phase}");
+        foreach (var mark in _marks) log.Trace(mark);
         log.Trace($"startup {_beforeMain + _last,8:0.0} ms  total to here");
+        // each assembly loaded costs start-up time: the list says which parts of the build a start touched
+        var loaded = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name ?? "?").Order(StringComparer.Ordinal).ToList();
+        log.Trace($"startup {loaded.Count} assemblies loaded: {string.Join(", ", loaded)}");
     }
 }

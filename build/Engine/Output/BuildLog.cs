@@ -144,7 +144,8 @@ public sealed partial class BuildLog : IDisposable
         public override void Write(string? value)
         {
             console.Write(value);
-            file.Write(AnsiEscapes().Replace(value ?? "", ""));
+            // most lines carry no colour: the regular expression (and its assembly) only for those that do
+            file.Write(value != null && value.Contains('\x1B') ? AnsiEscapes().Replace(value, "") : value);
         }
         public override void Flush() { console.Flush(); file.Flush(); }
     }

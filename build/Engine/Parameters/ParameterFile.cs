@@ -5,21 +5,29 @@ namespace BuildEngine;
 /// <summary>A <c>.nuke/parameters[.profile].json</c> file: parameter name → JSON value. "$schema"-like keys are ignored.</summary>
 public sealed class ParameterFile
 {
-    private readonly Dictionary<string, (string key, JsonElement value)> _values;
+    // entries are a class, not a value tuple: each generic instantiation over a struct is compiled at start-up
+    // (ReadyToRun cannot hold it), and this file is read by every run
+    private sealed class Entry(string key, JsonElement value)
+    {
+        public string Key { get; } = key;
+        public JsonElement Value { get; } = value;
+    }
 
-    private ParameterFile(string path, Dictionary<string, (string, JsonElement)> values)
+    private readonly Dictionary<string, Entry> _values;
+
+    private ParameterFile(string path, Dictionary<string, Entry> values)
     {
         Path = path;
         _values = values;
     }
 
     public string Path { get; }
-    public IEnumerable<string> Keys => _values.Values.Select(v => v.key);
+    public IEnumerable<string> Keys => _values.Values.Select(v => v.Key);
 
     public bool TryGet(string normalizedName, out JsonElement value)
     {
         var found = _values.TryGetValue(normalizedName, out var entry);
-        value = entry.value;
+        value = entry?.Value ?? default;
         return found;
     }
 
@@ -27,7 +35,7 @@ public sealed class ParameterFile
 
     public static ParameterFile Load(string path, string displayPath)
     {
-        var values = new Dictionary<string, (string, JsonElement)>();
+        var values = new Dictionary<string, Entry>();
         JsonDocument document;
         try
         {
@@ -49,7 +57,7 @@ public sealed class ParameterFile
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 if (property.Name.StartsWith('$')) continue;
-                values[NameStyle.Normalize(property.Name)] = (property.Name, property.Value.Clone());
+                values[NameStyle.Normalize(property.Name)] = new Entry(property.Name, property.Value.Clone());
             }
         }
         return new ParameterFile(displayPath, values);

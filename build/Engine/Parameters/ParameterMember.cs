@@ -10,8 +10,8 @@ public sealed class ParameterMember
         Member = member;
         Name = attribute.Name ?? member.Name;
         Description = attribute.Description;
-        IsSecret = member.GetCustomAttribute<SecretAttribute>() != null;
-        SelectsProfile = member.GetCustomAttribute<SelectsProfileAttribute>() != null;
+        IsSecret = member.IsDefined(typeof(SecretAttribute), inherit: false);
+        SelectsProfile = member.IsDefined(typeof(SelectsProfileAttribute), inherit: false);
         Type = member is FieldInfo field ? field.FieldType : ((PropertyInfo)member).PropertyType;
     }
 
@@ -50,15 +50,22 @@ public sealed class ParameterMember
 
     public static IReadOnlyList<ParameterMember> Of(Type buildType)
     {
-        const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+        const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
         var members = new List<ParameterMember>();
         for (var type = buildType; type != null && type != typeof(object); type = type.BaseType)
-            members.InsertRange(0, type.GetMembers(flags | BindingFlags.DeclaredOnly)
-                .Where(m => m is FieldInfo or PropertyInfo)
-                .Select(m => (member: m, attribute: m.GetCustomAttribute<ParameterAttribute>()))
-                .Where(x => x.attribute != null)
-                .OrderBy(x => x.member.MetadataToken)
-                .Select(x => new ParameterMember(x.member, x.attribute!)));
+        {
+            // plain loops and IsDefined before the attribute is made: this runs at every start, over hundreds of
+            // members, and LINQ over value tuples would be compiled by the JIT first (ReadyToRun cannot hold it)
+            var declared = new List<MemberInfo>();
+            foreach (var field in type.GetFields(flags))
+                if (field.IsDefined(typeof(ParameterAttribute), inherit: false)) declared.Add(field);
+            foreach (var property in type.GetProperties(flags))
+                if (property.IsDefined(typeof(ParameterAttribute), inherit: false)) declared.Add(property);
+            declared.Sort((a, b) => a.MetadataToken.CompareTo(b.MetadataToken));
+            var own = new List<ParameterMember>(declared.Count);
+            foreach (var member in declared) own.Add(new ParameterMember(member, member.GetCustomAttribute<ParameterAttribute>()!));
+            members.InsertRange(0, own);
+        }
         return members;
     }
 }

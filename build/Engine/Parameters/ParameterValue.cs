@@ -31,8 +31,9 @@ public static class ParameterValue
         {
             if (json.ValueKind != JsonValueKind.Array)
                 throw new BuildFailure($"{display} in {source} must be a JSON array of {Expected(elementType)}.");
-            var items = json.EnumerateArray().Select(item => FromJson(item, elementType, display, source)).ToArray();
-            return ToArray(items, elementType);
+            var items = new List<object?>();
+            foreach (var item in json.EnumerateArray()) items.Add(FromJson(item, elementType, display, source)); // a loop: no LINQ over a struct to compile at start-up
+            return ToArray(items.ToArray(), elementType);
         }
         var text = json.ValueKind switch
         {

@@ -5,13 +5,17 @@ namespace BuildEngine;
 /// <summary>A target of the build with its resolved relations and its state during one run.</summary>
 public sealed class ExecutableTarget
 {
-    internal ExecutableTarget(string name, int index, TargetDefinition definition, PropertyInfo property)
+    internal ExecutableTarget(string name, int index, TargetDefinition definition, PropertyInfo property, MethodInfo? lambda = null)
     {
         Name = name;
         Index = index;
         Definition = definition;
         Property = property;
+        Lambda = lambda;
     }
+
+    /// <summary>The compiled lambda the target property returns: what identifies the target in a reference to it.</summary>
+    internal MethodInfo? Lambda { get; }
 
     public string Name { get; }
 

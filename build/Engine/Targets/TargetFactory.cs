@@ -17,7 +17,7 @@ internal static class TargetFactory
             var target = (Target)property.GetValue(build)!;
             var definition = new TargetDefinition(build);
             target(definition);
-            var executable = new ExecutableTarget(property.Name, targets.Count, definition, property);
+            var executable = new ExecutableTarget(property.Name, targets.Count, definition, property, target.Method);
             if (targets.Any(t => t.Name.Equals(property.Name, StringComparison.OrdinalIgnoreCase)))
                 throw new BuildFailure($"Target '{property.Name}' is declared twice (in {property.DeclaringType?.Name}); rename one of them.");
             targets.Add(executable);
@@ -62,14 +62,22 @@ internal static class TargetFactory
     {
         const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
         var own = new List<PropertyInfo>();
+        // loops and List.Sort, not OrderBy with an int key: that instantiation is compiled by the JIT at every start
+        List<PropertyInfo> TargetsOf(Type t, BindingFlags which)
+        {
+            var found = new List<PropertyInfo>();
+            foreach (var property in t.GetProperties(which))
+                if (property.PropertyType == typeof(Target)) found.Add(property);
+            found.Sort((a, b) => a.MetadataToken.CompareTo(b.MetadataToken));
+            return found;
+        }
         for (var t = type; t != null && t != typeof(object); t = t.BaseType)
-            own.InsertRange(0, t.GetProperties(flags | BindingFlags.DeclaredOnly)
-                .Where(p => p.PropertyType == typeof(Target))
-                .OrderBy(p => p.MetadataToken));
-        var fromComponents = type.GetInterfaces()
-            .SelectMany(i => i.GetProperties(flags).Where(p => p.PropertyType == typeof(Target)).OrderBy(p => p.MetadataToken))
-            .Where(p => own.All(o => o.Name != p.Name))
-            .ToList();
-        return fromComponents.Concat(own).ToList();
+            own.InsertRange(0, TargetsOf(t, flags | BindingFlags.DeclaredOnly));
+        var all = new List<PropertyInfo>();
+        foreach (var component in type.GetInterfaces())
+            foreach (var property in TargetsOf(component, flags))
+                if (own.All(o => o.Name != property.Name)) all.Add(property);
+        all.AddRange(own);
+        return all;
     }
 }
