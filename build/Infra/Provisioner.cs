@@ -59,12 +59,26 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
     {
         log.Phase("Apply starts");
         var session = await inputs.OpenSession();
-        var desired = await inputs.Desired();
-        desired.Validate();
-        log.Phase("credentials decrypted, cloud session made, desired environment rendered");
-        var resources = new EnvironmentResources(desired);
-        resources.Prepare(session.Apis, cancellationToken);
-        await session.UnderLockAsync("Apply", inputs.Who, forceUnlock, async stored =>
+        log.Phase("credentials decrypted, cloud session made");
+        // the lock is asked for now: its round trip (the first S3 request of the run, about 0.1 s) overlaps the
+        // rendering and the catalog reads; the state itself is read only once the lock is held
+        var locking = session.State.AcquireLockAsync("Apply", inputs.Who, forceUnlock, cancellationToken);
+        DesiredEnvironment desired;
+        EnvironmentResources resources;
+        try
+        {
+            desired = await inputs.Desired();
+            desired.Validate();
+            log.Phase("desired environment rendered (cloud-init), the lock asked for meanwhile");
+            resources = new EnvironmentResources(desired);
+            resources.Prepare(session.Apis, cancellationToken);
+        }
+        catch
+        {
+            await session.AbandonAsync(locking);
+            throw;
+        }
+        await session.UnderLockAsync(locking, async stored =>
         {
             log.Phase("state locked and read (catalogs read meanwhile)");
             var live = await resources.ReadLiveAsync(session.Apis, stored?.Document, cancellationToken);

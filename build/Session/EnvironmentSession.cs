@@ -4,6 +4,7 @@ using AccoReboot.Cloud.OpenStack;
 using AccoReboot.Cloud.Ovh;
 using AccoReboot.Secrets;
 using AccoReboot.State;
+using BuildEngine;
 
 namespace AccoReboot.Session;
 
@@ -88,4 +89,33 @@ sealed class EnvironmentSession(CloudApis apis, S3StateStore state, TimeProvider
 
     public Task UnderLockAsync(string operation, string who, bool forceUnlock, Func<StoredState?, Task> run, CancellationToken ct) =>
         UnderLockAsync(operation, who, forceUnlock, async stored => { await run(stored); return true; }, ct);
+
+    /// <summary>
+    /// The same with a lock asked for earlier (<see cref="S3StateStore.AcquireLockAsync"/>), so that its round trip
+    /// overlaps what the run prepares meanwhile; the state is read once the lock is held, never before.
+    /// </summary>
+    public async Task UnderLockAsync(Task<HeldLock> acquiring, Func<StoredState?, Task> run, CancellationToken ct)
+    {
+        var held = await acquiring;
+        try
+        {
+            await run(await State.ReadAsync(ct));
+        }
+        finally
+        {
+            await State.ReleaseLockAsync(held, CancellationToken.None);
+        }
+    }
+
+    /// <summary>A lock asked for early is given back when the run fails before it uses it (its own failure, if any, is the lesser one).</summary>
+    public async Task AbandonAsync(Task<HeldLock> acquiring)
+    {
+        try
+        {
+            await State.ReleaseLockAsync(await acquiring, CancellationToken.None);
+        }
+        catch (Exception e) when (e is BuildFailure or OperationCanceledException)
+        {
+        }
+    }
 }

@@ -64,7 +64,7 @@ internal sealed class BuildExecutor(NukeBuild build, BuildLog log, InterruptSign
             return;
         }
         build.CancellationToken = token;
-        log.Console.Write(new Rule($"[bold]{target.Name}[/]").LeftJustified());
+        log.Header(target.Name);
         target.Status = ExecutionStatus.Running;
         var stopwatch = Stopwatch.StartNew();
         var work = Task.Run(async () =>

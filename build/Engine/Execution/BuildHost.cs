@@ -33,11 +33,13 @@ public sealed class BuildHost
             // through a pipe or in a file, escape codes are noise
             Ansi = Console.IsOutputRedirected || global::System.Environment.GetEnvironmentVariable("NO_COLOR") != null ? false : null,
         };
-        Console.CancelKeyPress += (_, e) =>
+        // Ctrl+C (SIGINT) through a signal registration, not Console.CancelKeyPress, which sets the terminal up
+        // first (a cost at every start); cancelled: the process stays, the engine stops the target and runs the assured ones
+        _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
         {
-            e.Cancel = true; // keep the process: the engine stops the target and runs the assured ones
+            context.Cancel = true;
             host.Interrupts.Raise();
-        };
+        });
         // SIGTERM (docker stop, CI cancel) is handled like Ctrl+C; the registration must stay alive.
         _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
@@ -48,6 +50,7 @@ public sealed class BuildHost
     }
 
     private static PosixSignalRegistration? _sigterm;
+    private static PosixSignalRegistration? _sigint;
 }
 
 /// <summary>Ctrl+C as a pair of tokens: the first interrupt aborts the targets, the second the assured ones too.</summary>

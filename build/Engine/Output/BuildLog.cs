@@ -37,9 +37,39 @@ public sealed partial class BuildLog : IDisposable
         _out = new MaskingTextWriter(_file == null ? stdout : new TeeWriter(stdout, _file), masker);
         _data = _out;
         _error = new MaskingTextWriter(_file == null ? stderr : new TeeWriter(stderr, _file), masker);
-        // made when first used: --help and the plain-text lines never need Spectre's terminal detection
-        _console = new Lazy<IAnsiConsole>(() => CreateConsole(_out, ansi));
+        // made when first used: --help and the plain-text lines never need Spectre (no Lazy<IAnsiConsole> either,
+        // whose type alone loads Spectre's assembly)
+        _consoleAnsi = ansi;
+        // colour without Spectre (its console costs about 30 ms to set up): the host says false for a pipe, a file
+        // or NO_COLOR; left open, a terminal that is not "dumb" gets colour
+        _ansi = ansi ?? System.Environment.GetEnvironmentVariable("TERM") is not ("dumb" or "");
+        _width = ansi == true || !System.Console.IsOutputRedirected ? TerminalWidth() : 160;
     }
+
+    private readonly bool _ansi;
+    private readonly int _width;
+
+    private static int TerminalWidth()
+    {
+        try
+        {
+            return System.Console.WindowWidth is > 0 and var width ? width : 80;
+        }
+        catch (IOException)
+        {
+            return 80;
+        }
+    }
+
+    /// <summary>A target's header, "── Name ────…" across the width, as NUKE prints it.</summary>
+    public void Header(string name)
+    {
+        var rule = new string('─', Math.Max(3, _width - name.Length - 4));
+        _out.WriteLine($"── {Colour("1", name)} {rule}");
+    }
+
+    /// <summary>A line in a colour (ANSI code: 32 green, 31 red, 33 yellow, 90 grey, 1 bold), plain where colour is off.</summary>
+    public string Coloured(string code, string text) => Colour(code, text);
 
     private IAnsiConsole CreateConsole(TextWriter writer, bool? ansi)
     {
@@ -63,16 +93,27 @@ public sealed partial class BuildLog : IDisposable
     {
         _out.Flush();
         _out = _error;
-        _console = new Lazy<IAnsiConsole>(() => CreateConsole(_error, false));
+        lock (_gate)
+        {
+            _console = null;
+            _consoleAnsi = false;
+        }
     }
 
     public SecretMasker Masker { get; }
     public bool Verbose { get; }
 
     /// <summary>Spectre.Console over the masked output, for tables, prompts and live progress.</summary>
-    public IAnsiConsole Console => _console.Value;
+    public IAnsiConsole Console
+    {
+        get
+        {
+            lock (_gate) return _console ??= CreateConsole(_out, _consoleAnsi);
+        }
+    }
 
-    private Lazy<IAnsiConsole> _console;
+    private IAnsiConsole? _console;
+    private bool? _consoleAnsi;
 
     /// <summary>The masked standard output, for text that is the result of a command (plans as JSON, rendered files).</summary>
     public TextWriter Out => _data;
@@ -134,8 +175,7 @@ public sealed partial class BuildLog : IDisposable
         _file?.Dispose();
     }
 
-    private string Colour(string code, string text) =>
-        Console.Profile.Capabilities.Ansi ? $"\u001b[{code}m{text}\u001b[0m" : text;
+    private string Colour(string code, string text) => _ansi ? $"\u001b[{code}m{text}\u001b[0m" : text;
 
     private sealed class TeeWriter(TextWriter console, TextWriter file) : TextWriter
     {

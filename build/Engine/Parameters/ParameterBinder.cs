@@ -5,18 +5,10 @@ namespace BuildEngine;
 /// command line, then environment variable NUKE_&lt;NAME&gt;, then the profile file .nuke/parameters.&lt;profile&gt;.json,
 /// then .nuke/parameters.json, then the member's initializer.
 /// </summary>
-public sealed class ParameterBinder(IReadOnlyList<ParameterMember> members, CommandLine commandLine, IProcessEnvironment environment, string rootDirectory,
-    Task<ParameterFile>? defaultsLoading = null)
+public sealed class ParameterBinder(IReadOnlyList<ParameterMember> members, CommandLine commandLine, IProcessEnvironment environment, string rootDirectory)
 {
     private string NukeDirectory => Path.Combine(rootDirectory, ".nuke");
 
-    /// <summary>
-    /// .nuke/parameters.json read on another thread, started before the reflection over the build: the first JSON
-    /// parse of a process costs about 13 ms (System.Text.Json's vectorized paths are compiled then), which the other
-    /// core hides.
-    /// </summary>
-    public static Task<ParameterFile> LoadDefaultsAsync(string rootDirectory) =>
-        Task.Run(() => LoadFile(Path.Combine(rootDirectory, ".nuke"), "parameters.json"));
 
     public ParameterFile? Profile { get; private set; }
     public Dictionary<ParameterMember, string> Sources { get; } = new();
@@ -24,7 +16,7 @@ public sealed class ParameterBinder(IReadOnlyList<ParameterMember> members, Comm
     public void Bind(object build)
     {
         ThrowOnUnknownArguments();
-        var defaults = defaultsLoading != null ? defaultsLoading.GetAwaiter().GetResult() : LoadFile(NukeDirectory, "parameters.json");
+        var defaults = LoadFile(NukeDirectory, "parameters.json");
         var profileMember = members.SingleOrDefault(m => m.SelectsProfile);
         ParameterFile? profile = null;
         if (profileMember != null)
