@@ -37,6 +37,7 @@ sealed class SandboxInstance(SandboxInstanceSettings settings, SandboxDocker doc
         await EnsureUserAsync(ct);
         // no key until a server is made with one (Boot)
         if (Directory.Exists(AuthorizedDirectory)) Directory.Delete(AuthorizedDirectory, recursive: true);
+        if (File.Exists(AuthorizedDirectory)) File.Delete(AuthorizedDirectory); // the layout before the key was the user's to rewrite
         if (OperatingSystem.IsWindows()) throw new BuildFailure("The sandbox's instance is this machine's OpenSSH server: run it on Linux.");
         Directory.CreateDirectory(AuthorizedDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await RunAsync("chown", [$"{settings.DeployUser}:{settings.DeployUser}", AuthorizedDirectory], ct);
