@@ -31,7 +31,11 @@ sealed class CredentialsLoader(SopsDotenvStore store, SecretMasker masker, strin
 
     /// <summary>The key Deploy logs in with: the environment's own, else the common one.</summary>
     public async Task<DeployKey> DeployKeyAsync(string environment, CancellationToken cancellationToken = default) =>
-        DeployKey.Of(await CommonAsync(cancellationToken), await EnvironmentAsync(environment, cancellationToken));
+        // the names are in the clear: an environment without a key of its own does not wait for its file's
+        // decryption (a no-op Deploy connects while that runs)
+        store.NamesIn(CredentialSchema.EnvironmentFile(environment)).Contains(DeployKey.PrivateName)
+            ? DeployKey.Of(await CommonAsync(cancellationToken), await EnvironmentAsync(environment, cancellationToken))
+            : (await CommonAsync(cancellationToken)).DeployKey;
 
     /// <summary>Every decrypted value of the given files, for a child process's environment.</summary>
     public async Task<IReadOnlyDictionary<string, string>> AllValuesAsync(IEnumerable<string> files, CancellationToken cancellationToken = default)

@@ -16,6 +16,14 @@ sealed class SopsDotenvStore(string root, AgeIdentitySources identitySources, Ti
 
     public bool Exists(string relativePath) => File.Exists(FullPath(relativePath));
 
+    /// <summary>The names a credentials file holds, read without decrypting anything (SOPS leaves the keys in the clear); none when it is missing.</summary>
+    public IReadOnlyList<string> NamesIn(string relativePath)
+    {
+        var path = FullPath(relativePath);
+        if (!File.Exists(path)) return [];
+        return SopsDotenvFile.Parse(File.ReadAllText(path), relativePath).Items.Where(i => i.Key != null).Select(i => i.Key!).ToList();
+    }
+
     public async Task<OpenedSopsFile> OpenAsync(string relativePath, CancellationToken cancellationToken = default)
     {
         var path = FullPath(relativePath);
