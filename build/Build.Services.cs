@@ -138,5 +138,6 @@ partial class Build
         Operator.Describe(ProcessEnvironment),
         Clock,
         Profile.Cloud.Protected,
-        TimeSpan.FromSeconds(JwtKeyOverlap));
+        TimeSpan.FromSeconds(JwtKeyOverlap),
+        Path.Combine(RootDirectory, ".nuke", "temp", $"last-contact-{Profile.Name}.json"));
 }

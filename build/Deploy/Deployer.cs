@@ -28,15 +28,22 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
     /// <remarks><paramref name="stack"/> is made while SSH connects; null when this commit's image is not the one deployed.</remarks>
     public async Task<bool> IsRunningAsync(DeployTarget target, Task<StackInputs?> stack, CancellationToken ct)
     {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var facts = await RunningFactsAsync(target, ct);
+        return facts.Marker && facts.ContentHash != null && IsRunning(facts, await stack);
+    }
+
+    /// <summary>One connection, one command: cloud-init's marker, the running release's hash and the containers' state.</summary>
+    public async Task<HostFacts> RunningFactsAsync(DeployTarget target, CancellationToken ct)
+    {
         await using var ssh = await ConnectAsync(target, ct);
-        log.Debug($"    {watch.Elapsed.TotalMilliseconds,7:0} ms  SSH connected");
-        var facts = await FactsAsync(ssh, ct, withServices: true);
-        log.Debug($"    {watch.Elapsed.TotalMilliseconds,7:0} ms  facts and docker ps (one command)");
-        if (!facts.Marker || facts.ContentHash == null || await stack is not { } inputs) return false;
-        log.Debug($"    {watch.Elapsed.TotalMilliseconds,7:0} ms  stack inputs ready");
+        return await FactsAsync(ssh, ct, withServices: true);
+    }
+
+    /// <summary>Whether <paramref name="facts"/> show this very release running and every container up and healthy.</summary>
+    public bool IsRunning(HostFacts facts, StackInputs? inputs)
+    {
+        if (!facts.Marker || facts.ContentHash == null || inputs == null) return false;
         var release = renderer.Render(inputs.Settings, inputs.Database, inputs.Secrets, new HostIdentity(facts.Uid, facts.Gid));
-        log.Debug($"    {watch.Elapsed.TotalMilliseconds,7:0} ms  release rendered");
         if (facts.ContentHash != release.ContentHash || !StackServices.AllUp(facts.Services)) return false;
         log.Success($"Nothing to deploy: release {facts.Current} runs and is healthy.");
         return true;

@@ -75,18 +75,50 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         _ = inputs.EnvironmentCredentials();
         var store = await inputs.OpenState();
         log.Phase("common credentials decrypted, state store made");
+        var deployer = inputs.Deployer(log);
+        // the instance reached last time is asked while the state is read; its answer counts only if the state
+        // names the same instance, address and host key
+        var last = LastContact.Read(inputs.LastContactFile);
+        var early = last == null ? null
+            : Task.Run(async () => await deployer.RunningFactsAsync(StackConnection.Target(inputs, last, await inputs.DeployKey()), cancellationToken));
         var stored = await store.ReadAsync(cancellationToken);
-        log.Phase("state read (no lock)");
-        if (stored?.Document is not { } document || document.IsEmpty) return false;
-        var site = DeployedEnvironment.From(document, inputs.Environment);
-        if (site.PinnedKey == null || document.ReleaseOn(site.InstanceId) is not { } deployed) return false;
-        if (JwtKeyRotation.Due(document, inputs.Clock.GetUtcNow()).Count > 0) return false; // an old JWT key to retire: the locked way
+        log.Phase("state read (no lock); the instance reached last time asked meanwhile");
+        var site = stored?.Document is { IsEmpty: false } document ? DeployedEnvironment.From(document, inputs.Environment) : null;
+        if (site?.PinnedKey == null || stored!.Document.ReleaseOn(site.InstanceId) is not { } deployed ||
+            JwtKeyRotation.Due(stored.Document, inputs.Clock.GetUtcNow()).Count > 0) // an old JWT key to retire: the locked way
+        {
+            Abandon(early);
+            return false;
+        }
         var stack = Task.Run(async () => await image == deployed.Image ? await StackInputsAsync(site, await image) : null);
+        Deployer.HostFacts? facts = null;
+        if (last != null && last.Matches(site)) facts = await AnswerOfAsync(early);
+        else Abandon(early);
         // the pin is in the state: the console (and so the cloud session) is not needed to trust the host
-        var target = StackConnection.Target(inputs, site, await inputs.DeployKey(), ct => throw new InvalidOperationException("the host key is pinned"), null);
-        var running = await inputs.Deployer(log).IsRunningAsync(target, stack, cancellationToken);
+        facts ??= await deployer.RunningFactsAsync(StackConnection.Target(inputs, site, await inputs.DeployKey(),
+            ct => throw new InvalidOperationException("the host key is pinned"), null), cancellationToken);
+        LastContact.Of(site)?.WriteTo(inputs.LastContactFile);
+        var running = facts.Marker && facts.ContentHash != null && deployer.IsRunning(facts, await stack);
         log.Phase("SSH connected, one command; image named from git, stack inputs made meanwhile; release rendered and compared");
         return running;
+    }
+
+    /// <summary>A head start whose answer does not count: left to finish on its own, its failure observed.</summary>
+    private static void Abandon(Task<Deployer.HostFacts>? early) =>
+        early?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
+    /// <summary>The head start's answer, or null when there was none or it failed (the regular connection then says why).</summary>
+    private static async Task<Deployer.HostFacts?> AnswerOfAsync(Task<Deployer.HostFacts>? early)
+    {
+        if (early == null) return null;
+        try
+        {
+            return await early;
+        }
+        catch (Exception e) when (e is BuildFailure or IOException or OperationCanceledException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private async Task WithStateAsync(string operation, bool forceUnlock, Func<EnvironmentSession, DeployedEnvironment, StateRecorder, Task> run)

@@ -35,7 +35,8 @@ sealed record DeploymentInputs(
     string Who,
     TimeProvider Clock,
     bool Protected = false,
-    TimeSpan? Overlap = null)
+    TimeSpan? Overlap = null,
+    string? LastContactFile = null)
 {
     /// <summary>How long an old JWT key stays published after Rotate (the longest token's life and a margin).</summary>
     public TimeSpan JwtKeyOverlap => Overlap ?? JwtKeyRotation.DefaultOverlap;

@@ -21,4 +21,9 @@ static class StackConnection
     public static DeployTarget Target(DeploymentInputs inputs, DeployedEnvironment site, DeployKey key, Func<CancellationToken, Task<string>> console,
         Func<HostKey, Task>? onPinned) =>
         new(new SshTarget(site.Ipv4, inputs.Ssh.Port, inputs.Ssh.User, key.PrivateKey), site.PinnedKey, console, inputs.Ssh.KnownHostsFile, onPinned);
+
+    /// <summary>The instance this machine reached last, with the host key pinned then (a no-op Deploy's head start).</summary>
+    public static DeployTarget Target(DeploymentInputs inputs, LastContact last, DeployKey key) =>
+        new(new SshTarget(last.Ipv4, inputs.Ssh.Port, inputs.Ssh.User, key.PrivateKey), last.PinnedKey,
+            _ => throw new InvalidOperationException("the host key is pinned"), inputs.Ssh.KnownHostsFile);
 }

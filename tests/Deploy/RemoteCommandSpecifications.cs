@@ -58,6 +58,25 @@ public class RemoteCommandSpecifications
     private static Tool.Result Shell(string command) => Tool.Run("sh", ["-c", command]);
 
     [Fact]
+    public void The_instance_reached_last_time_counts_only_when_the_state_names_the_same_instance_address_and_host_key()
+    {
+        using var scratch = new TempDirectory();
+        var file = scratch.Combine("temp", "last-contact-test.json");
+        var site = new DeployedEnvironment("srv-1", "203.0.113.10", Presented, "pg.example", 5432, null, "sealed");
+        Assert.Null(LastContact.Read(file));
+        LastContact.Of(site)!.WriteTo(file);
+        var last = LastContact.Read(file)!;
+        Assert.True(last.Matches(site));
+        Assert.False(last.Matches(site with { InstanceId = "srv-2" })); // a replaced instance
+        Assert.False(last.Matches(site with { Ipv4 = "203.0.113.11" }));
+        Assert.False(last.Matches(site with { PinnedKey = Other }));
+        Assert.False(last.Matches(site with { PinnedKey = null }));
+        Assert.Null(LastContact.Of(site with { PinnedKey = null })); // nothing pinned: nothing to reach early
+        File.WriteAllText(file, "{ not json");
+        Assert.Null(LastContact.Read(file)); // only a head start: a damaged file is no file
+    }
+
+    [Fact]
     public void Authorized_keys_gain_the_new_key_once_and_lose_the_old_one_only_while_the_new_one_stays()
     {
         using var scratch = new TempDirectory();
