@@ -53,11 +53,33 @@ sealed class SandboxDatabase(SandboxDocker docker, string network, string contai
         }
     }
 
+    /// <summary>
+    /// Drops a database whatever uses it, as OVH deletes a cluster's: its replication slots too (PowerSync's, whose
+    /// walsender may still be connected while the instance is deleted beside it; PostgreSQL refuses to drop a
+    /// database that has one). A client that reconnects and makes its slot again in between is met by another try.
+    /// </summary>
     public void DropDatabase(string name)
     {
+        var database = Literal(name);
+        var script =
+            $"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = {database} AND active_pid IS NOT NULL;\n" +
+            "SELECT pg_sleep(0.1);\n" +
+            $"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = {database} AND NOT active;\n" +
+            $"DROP DATABASE IF EXISTS {Identifier(name)} WITH (FORCE)";
         lock (_databases)
         {
-            Sql($"DROP DATABASE IF EXISTS {Identifier(name)} WITH (FORCE)");
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    Sql(script);
+                    break;
+                }
+                catch (BuildFailure e) when (attempt < 10 && e.Message.Contains("slot", StringComparison.Ordinal))
+                {
+                    Thread.Sleep(200);
+                }
+            }
             _databases.Remove(name);
         }
     }
