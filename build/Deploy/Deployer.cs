@@ -26,11 +26,8 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
     /// nothing written. Then Deploy has nothing to do.
     /// </summary>
     /// <remarks><paramref name="stack"/> is made while SSH connects; null when this commit's image is not the one deployed.</remarks>
-    public async Task<bool> IsRunningAsync(DeployTarget target, Task<StackInputs?> stack, CancellationToken ct)
-    {
-        var facts = await RunningFactsAsync(target, ct);
-        return facts.Marker && facts.ContentHash != null && IsRunning(facts, await stack);
-    }
+    public async Task<bool> IsRunningAsync(DeployTarget target, Task<StackInputs?> stack, CancellationToken ct) =>
+        await IsRunningAsync(await RunningFactsAsync(target, ct), stack);
 
     /// <summary>One connection, one command: cloud-init's marker, the running release's hash and the containers' state.</summary>
     public async Task<HostFacts> RunningFactsAsync(DeployTarget target, CancellationToken ct)
@@ -39,10 +36,13 @@ sealed class Deployer(ReleaseRenderer renderer, RemoteLayout layout, DeployOptio
         return await FactsAsync(ssh, ct, withServices: true);
     }
 
-    /// <summary>Whether <paramref name="facts"/> show this very release running and every container up and healthy.</summary>
-    public bool IsRunning(HostFacts facts, StackInputs? inputs)
+    /// <summary>
+    /// Whether <paramref name="facts"/> show this very release running and every container up and healthy; the
+    /// stack's inputs are waited for only when the host runs a release at all.
+    /// </summary>
+    public async Task<bool> IsRunningAsync(HostFacts facts, Task<StackInputs?> stack)
     {
-        if (!facts.Marker || facts.ContentHash == null || inputs == null) return false;
+        if (!facts.Marker || facts.ContentHash == null || await stack is not { } inputs) return false;
         var release = renderer.Render(inputs.Settings, inputs.Database, inputs.Secrets, new HostIdentity(facts.Uid, facts.Gid));
         if (facts.ContentHash != release.ContentHash || !StackServices.AllUp(facts.Services)) return false;
         log.Success($"Nothing to deploy: release {facts.Current} runs and is healthy.");

@@ -98,7 +98,7 @@ sealed class Deployment(DeploymentInputs inputs, BuildLog log, Confirmation conf
         facts ??= await deployer.RunningFactsAsync(StackConnection.Target(inputs, site, await inputs.DeployKey(),
             ct => throw new InvalidOperationException("the host key is pinned"), null), cancellationToken);
         LastContact.Of(site)?.WriteTo(inputs.LastContactFile);
-        var running = facts.Marker && facts.ContentHash != null && deployer.IsRunning(facts, await stack);
+        var running = await deployer.IsRunningAsync(facts, stack);
         log.Phase("SSH connected, one command; image named from git, stack inputs made meanwhile; release rendered and compared");
         return running;
     }
