@@ -53,6 +53,16 @@ public class DeployTests
     }
 
     [Fact]
+    public async Task Only_a_connection_that_sends_no_secret_gives_up_the_post_quantum_key_exchange()
+    {
+        await using var host = await DeployHost.StartAsync();
+        await using (var deploying = await SshSession.ConnectAsync(host.Target().Ssh, _ => null, default))
+            Assert.Matches("^(mlkem768|sntrup761)x25519-", deploying.KeyExchange);
+        await using (var reading = await SshSession.ConnectAsync(host.Target().Ssh with { CarriesSecrets = false }, _ => null, default))
+            Assert.Equal("curve25519-sha256", reading.KeyExchange);
+    }
+
+    [Fact]
     public async Task A_changed_emqx_config_recreates_emqx_and_nothing_else()
     {
         await using var host = await DeployHost.StartAsync();

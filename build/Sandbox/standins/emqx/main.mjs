@@ -2,8 +2,11 @@
 // asks the running broker, as EMQX's own command does (exit 0 and "Node '<name>' <version> is started").
 import { readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { Broker } from './broker.mjs';
-import { loadConfig } from './config.mjs';
+
+// the broker's modules (aedes, mqtt, the config parser) are loaded only by the commands that use them: `ctl status`
+// is the container's healthcheck, run every interval, and loading them made each check cost a second of CPU
+const broker = () => import('./broker.mjs');
+const config = () => import('./config.mjs');
 
 const CONFIG = process.env.EMQX_CONF ?? '/opt/emqx/etc/emqx.conf';
 const CONTROL = process.env.EMQX_CTL_SOCKET ?? '/tmp/emqx-standin.sock';
@@ -12,9 +15,10 @@ const [command, ...rest] = process.argv.slice(2);
 if (command === 'check') {
   // `emqx check FILE`: the config checks alone (what `foreground` refuses to start with), printing the config
   try {
-    const config = await loadConfig(readFileSync(rest[0], 'utf8'), process.env);
-    await new Broker(config).close(); // checks the placeholders too
-    console.log(JSON.stringify(config, (_, value) => (value === Infinity ? 'infinity' : value)));
+    const { Broker } = await broker();
+    const checked = await (await config()).loadConfig(readFileSync(rest[0], 'utf8'), process.env);
+    await new Broker(checked).close(); // checks the placeholders too
+    console.log(JSON.stringify(checked, (_, value) => (value === Infinity ? 'infinity' : value)));
   } catch (error) {
     console.error(error.message);
     process.exit(1);
@@ -31,18 +35,19 @@ if (command === 'check') {
   socket.on('end', () => { process.stdout.write(answer); process.exit(answer.includes('is started') ? 0 : 1); });
   socket.on('error', () => { console.error('Node is not running!'); process.exit(1); });
 } else if (command === 'foreground' || command === 'start' || command === undefined) {
-  let broker;
+  let running;
   try {
-    broker = new Broker(await loadConfig(readFileSync(CONFIG, 'utf8'), process.env));
-    await broker.start();
+    const { Broker } = await broker();
+    running = new Broker(await (await config()).loadConfig(readFileSync(CONFIG, 'utf8'), process.env));
+    await running.start();
   } catch (error) {
     // one line, then a non-zero exit: what EMQX does with a configuration it cannot load
     console.error(`EMQX stand-in refused to start: ${error.message}`);
     process.exit(1);
   }
   rmSync(CONTROL, { force: true });
-  const control = createServer((socket) => socket.end(broker.statusLine())).listen(CONTROL);
-  const stop = async () => { control.close(); await broker.close(); process.exit(0); };
+  const control = createServer((socket) => socket.end(running.statusLine())).listen(CONTROL);
+  const stop = async () => { control.close(); await running.close(); process.exit(0); };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } else {
