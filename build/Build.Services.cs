@@ -34,14 +34,14 @@ partial class Build
         () => Provisioner.ApplyAsync(ForceUnlock, DestroyDatabase, AllowReplace),
         () =>
         {
-            _credentials = null; // the credentials were rewritten: Deploy reads them again
+            _credentials = null; _stateStore = null; // the credentials were rewritten: Deploy reads them again
             return Deployment.DeployAsync(ForceUnlock);
         },
         () => Deployment.RotateJwtKeyAsync(ForceUnlock),
         () => new DeployKeyRotation(DeploymentInputs, async key =>
             {
                 await SecretRotation.KeepDeployKeyAsync(key);
-                _credentials = null; // the credentials were rewritten: Apply reads the new key
+                _credentials = null; _stateStore = null; // the credentials were rewritten: Apply reads the new key
             },
             () => Provisioner.ApplyAsync(ForceUnlock, DestroyDatabase, AllowReplace), Log, CancellationToken).RotateAsync(ForceUnlock),
         Secrets, Operator.Describe(ProcessEnvironment), Clock, Log, Confirm, CancellationToken);
@@ -85,13 +85,18 @@ partial class Build
     ProvisioningInputs ProvisioningInputs => new(
         Profile.Cloud,
         OpenSessionAsync,
+        () => StateStore,
         DesiredEnvironmentAsync,
         StateSecrets.SealAsync,
         Operator.Describe(ProcessEnvironment),
         Clock);
 
     Task<EnvironmentSession> OpenSessionAsync() =>
-        EnvironmentSession.OpenAsync(Profile.Cloud.Location, Credentials.CommonAsync(CancellationToken), Credentials.EnvironmentAsync(Profile.Name, CancellationToken), Clock);
+        EnvironmentSession.OpenAsync(Profile.Cloud.Location, Credentials.CommonAsync(CancellationToken), Credentials.EnvironmentAsync(Profile.Name, CancellationToken), StateStore, Clock);
+
+    // one store per run, made at once: its first request goes out while the credentials are decrypted
+    AccoReboot.State.S3StateStore? _stateStore;
+    AccoReboot.State.S3StateStore StateStore => _stateStore ??= EnvironmentSession.OpenState(Profile.Cloud.Location, Credentials.CommonAsync(CancellationToken), Clock);
 
     async Task<DesiredEnvironment> DesiredEnvironmentAsync()
     {
@@ -126,7 +131,7 @@ partial class Build
         Profile.DatabaseNames.Storage,
         Profile.Registry,
         OpenSessionAsync,
-        () => EnvironmentSession.OpenStateAsync(Profile.Cloud.Location, () => Credentials.CommonAsync(CancellationToken), Clock),
+        () => Task.FromResult(StateStore),
         () => Credentials.CommonAsync(CancellationToken),
         () => Credentials.EnvironmentAsync(Profile.Name, CancellationToken),
         () => Credentials.DeployKeyAsync(Profile.Name, CancellationToken),

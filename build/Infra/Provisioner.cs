@@ -11,6 +11,7 @@ namespace AccoReboot.Infra;
 sealed record ProvisioningInputs(
     EnvironmentSettings Settings,
     Func<Task<EnvironmentSession>> OpenSession,
+    Func<S3StateStore> State,
     Func<Task<DesiredEnvironment>> Desired,
     Func<string, Task<string>> SealSecret,
     string Who,
@@ -58,24 +59,36 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
     public async Task ApplyAsync(bool forceUnlock, bool destroyDatabase, bool allowReplace = false)
     {
         log.Phase("Apply starts");
-        var session = await inputs.OpenSession();
+        // the lock is asked for first thing: its request is prepared while the credentials are decrypted and sent when
+        // they are; it and the state's read after it overlap the rendering of cloud-init and the catalog reads
+        var locking = EnvironmentSession.LockAsync(inputs.State(), "Apply", inputs.Who, forceUnlock, cancellationToken);
+        var rendering = Task.Run(inputs.Desired, cancellationToken);
+        EnvironmentSession session;
+        try
+        {
+            session = await inputs.OpenSession();
+        }
+        catch
+        {
+            await EnvironmentSession.AbandonAsync(inputs.State(), locking);
+            throw;
+        }
         log.Phase("credentials decrypted, cloud session made");
-        // the lock is asked for now: its round trip (the first S3 request of the run, about 0.1 s) overlaps the
-        // rendering and the catalog reads; the state itself is read only once the lock is held
-        var locking = session.State.AcquireLockAsync("Apply", inputs.Who, forceUnlock, cancellationToken);
         DesiredEnvironment desired;
         EnvironmentResources resources;
         try
         {
-            desired = await inputs.Desired();
+            desired = await rendering;
             desired.Validate();
             log.Phase("desired environment rendered (cloud-init), the lock asked for meanwhile");
             resources = new EnvironmentResources(desired);
-            resources.Prepare(session.Apis, cancellationToken);
+            // each resource's first requests (catalogs, lookups) are made on the thread pool: their signing and
+            // sending do not hold this thread
+            await Task.Run(() => resources.Prepare(session.Apis, cancellationToken), cancellationToken);
         }
         catch
         {
-            await session.AbandonAsync(locking);
+            await EnvironmentSession.AbandonAsync(session.State, locking);
             throw;
         }
         await session.UnderLockAsync(locking, async stored =>
@@ -98,7 +111,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
             log.Phase("every change applied and recorded");
             await state.UpdateAsync(s => s with { LastChange = new ChangeRecord(inputs.Clock.GetUtcNow(), inputs.Who, "Apply") });
             log.Success($"Applied: {plan.Summary[6..]}");
-        }, cancellationToken);
+        });
         log.Phase("state written, lock released");
     }
 

@@ -31,7 +31,10 @@ sealed class EnvironmentSession(CloudApis apis, S3StateStore state, TimeProvider
     public S3StateStore State { get; } = state;
     public TimeProvider Clock { get; } = clock;
 
-    public static EnvironmentSession Open(CloudLocation location, CommonCredentials common, EnvironmentCredentials environment, TimeProvider clock)
+    public static EnvironmentSession Open(CloudLocation location, CommonCredentials common, EnvironmentCredentials environment, TimeProvider clock) =>
+        Open(location, common, environment, OpenState(location, common, clock), clock);
+
+    private static EnvironmentSession Open(CloudLocation location, CommonCredentials common, EnvironmentCredentials environment, S3StateStore state, TimeProvider clock)
     {
         var ovh = new OvhClient(Http, OvhEndpoints.Resolve(location.OvhEndpoint),
             new OvhCredentials(common.OvhApplicationKey, common.OvhApplicationSecret, common.OvhConsumerKey), clock, location.Retry);
@@ -39,32 +42,40 @@ sealed class EnvironmentSession(CloudApis apis, S3StateStore state, TimeProvider
             new OpenStackCredentials(environment.OpenStackUsername, environment.OpenStackPassword, environment.OvhProjectId), location.Region, clock, location.Retry);
         var openStack = new OpenStackClient(Http, keystone, location.Retry);
         var apis = new CloudApis(new OvhCloudApi(ovh, environment.OvhProjectId), new Nova(openStack), new Neutron(openStack), new Glance(openStack), new OvhDomainApi(ovh));
-        return new EnvironmentSession(apis, OpenState(location, common, clock), clock);
+        return new EnvironmentSession(apis, state, clock);
     }
 
-    /// <summary>The session, its state store's SDK set up on another thread while both credentials files are decrypted.</summary>
-    public static async Task<EnvironmentSession> OpenAsync(CloudLocation location, Task<CommonCredentials> common, Task<EnvironmentCredentials> environment, TimeProvider clock)
-    {
-        var prepared = S3StateStore.PrepareAsync(StateLocationOf(location));
-        var session = Open(location, await common, await environment, clock);
-        await prepared;
-        return session;
-    }
+    /// <summary>
+    /// The session once both credentials files are decrypted, around <paramref name="state"/> (made beforehand by
+    /// <see cref="OpenState(CloudLocation, Task{CommonCredentials}, TimeProvider)"/>, so that its first requests can be on their way already).
+    /// </summary>
+    public static async Task<EnvironmentSession> OpenAsync(CloudLocation location, Task<CommonCredentials> common, Task<EnvironmentCredentials> environment,
+        S3StateStore state, TimeProvider clock) =>
+        Open(location, await common, await environment, state, clock);
 
-    public static S3StateStore OpenState(CloudLocation location, CommonCredentials common, TimeProvider clock)
+    public static S3StateStore OpenState(CloudLocation location, CommonCredentials common, TimeProvider clock) =>
+        OpenState(location, Task.FromResult(common), clock);
+
+    /// <summary>
+    /// The state store at once, its keys still being decrypted: its first request is marshalled meanwhile and
+    /// signed when they are ready (<see cref="DeferredS3Credentials"/>).
+    /// </summary>
+    public static S3StateStore OpenState(CloudLocation location, Task<CommonCredentials> common, TimeProvider clock)
     {
         var where = StateLocationOf(location);
-        return new S3StateStore(S3StateStore.Client(where, common.S3AccessKey, common.S3SecretKey, location.Retry), where, clock, location.Retry);
+        var keys = new DeferredS3Credentials(KeysOf(common));
+        return new S3StateStore(S3StateStore.Client(where, keys, location.Retry), where, clock, location.Retry);
     }
 
-    /// <summary>The state store alone (a read-only look), its SDK set up while the credentials are decrypted.</summary>
-    public static async Task<S3StateStore> OpenStateAsync(CloudLocation location, Func<Task<CommonCredentials>> common, TimeProvider clock)
+    private static async Task<(string, string)> KeysOf(Task<CommonCredentials> common)
     {
-        var prepared = S3StateStore.PrepareAsync(StateLocationOf(location));
-        var credentials = await common();
-        await prepared;
-        return OpenState(location, credentials, clock);
+        var credentials = await common;
+        return (credentials.S3AccessKey, credentials.S3SecretKey);
     }
+
+    /// <summary>The state store alone (a read-only look); its keys are decrypted while its first request is prepared.</summary>
+    public static Task<S3StateStore> OpenStateAsync(CloudLocation location, Func<Task<CommonCredentials>> common, TimeProvider clock) =>
+        Task.FromResult(OpenState(location, common(), clock));
 
     private static StateLocation StateLocationOf(CloudLocation location) =>
         new(location.S3Endpoint != null ? new Uri(location.S3Endpoint) : StateLocation.OvhEndpoint(location.StateRegion),
@@ -91,31 +102,51 @@ sealed class EnvironmentSession(CloudApis apis, S3StateStore state, TimeProvider
         UnderLockAsync(operation, who, forceUnlock, async stored => { await run(stored); return true; }, ct);
 
     /// <summary>
-    /// The same with a lock asked for earlier (<see cref="S3StateStore.AcquireLockAsync"/>), so that its round trip
-    /// overlaps what the run prepares meanwhile; the state is read once the lock is held, never before.
+    /// Asks for the lock and reads the state once it is held (never before), on another thread from now: the SDK
+    /// prepares each request on its caller's thread (tens of milliseconds the first time), and the round trips
+    /// overlap what the run prepares meanwhile. Hand the task to <see cref="UnderLockAsync(Task{LockedState}, Func{StoredState?, Task})"/>,
+    /// or to <see cref="AbandonAsync"/> when the run fails before.
     /// </summary>
-    public async Task UnderLockAsync(Task<HeldLock> acquiring, Func<StoredState?, Task> run, CancellationToken ct)
+    public static Task<LockedState> LockAsync(S3StateStore state, string operation, string who, bool forceUnlock, CancellationToken ct) => Task.Run(async () =>
     {
-        var held = await acquiring;
+        var held = await state.AcquireLockAsync(operation, who, forceUnlock, ct);
         try
         {
-            await run(await State.ReadAsync(ct));
+            return new LockedState(held, await state.ReadAsync(ct));
+        }
+        catch
+        {
+            await state.ReleaseLockAsync(held, CancellationToken.None);
+            throw;
+        }
+    }, ct);
+
+    /// <summary>Runs <paramref name="run"/> on the state a <see cref="LockAsync"/> read, then releases that lock whatever happens.</summary>
+    public async Task UnderLockAsync(Task<LockedState> locking, Func<StoredState?, Task> run)
+    {
+        var locked = await locking;
+        try
+        {
+            await run(locked.Stored);
         }
         finally
         {
-            await State.ReleaseLockAsync(held, CancellationToken.None);
+            await State.ReleaseLockAsync(locked.Held, CancellationToken.None);
         }
     }
 
     /// <summary>A lock asked for early is given back when the run fails before it uses it (its own failure, if any, is the lesser one).</summary>
-    public async Task AbandonAsync(Task<HeldLock> acquiring)
+    public static async Task AbandonAsync(S3StateStore state, Task<LockedState> locking)
     {
         try
         {
-            await State.ReleaseLockAsync(await acquiring, CancellationToken.None);
+            await state.ReleaseLockAsync((await locking).Held, CancellationToken.None);
         }
         catch (Exception e) when (e is BuildFailure or OperationCanceledException)
         {
         }
     }
 }
+
+/// <summary>A held state lock and the state read under it.</summary>
+sealed record LockedState(HeldLock Held, StoredState? Stored);

@@ -38,19 +38,11 @@ sealed class S3StateStore(IAmazonS3 s3, StateLocation location, TimeProvider clo
     /// <summary>The bucket's S3 client, for what else the environment keeps there (its backups).</summary>
     public IAmazonS3 S3 => s3;
 
-    /// <summary>
-    /// AWSSDK's first request pays for setting the SDK up (endpoint rules, signer, request pipeline: a fifth of a
-    /// second here); a run that will read the state starts that on another thread while it decrypts the
-    /// credentials, with a presigned URL, which goes through the same setup without a request.
-    /// </summary>
-    public static Task PrepareAsync(StateLocation location) => Task.Run(() =>
-    {
-        using var client = Client(location, "prepare", "prepare");
-        client.GetPreSignedURL(new GetPreSignedUrlRequest { BucketName = location.Bucket, Key = location.StateKey, Expires = DateTime.UtcNow.AddMinutes(1) });
-    });
-
     public static IAmazonS3 Client(StateLocation location, string accessKey, string secretKey, RetrySettings? retry = null) =>
-        new AmazonS3Client(new BasicAWSCredentials(accessKey, secretKey), new AmazonS3Config
+        Client(location, new BasicAWSCredentials(accessKey, secretKey), retry);
+
+    public static IAmazonS3 Client(StateLocation location, AWSCredentials credentials, RetrySettings? retry = null) =>
+        new AmazonS3Client(credentials, new AmazonS3Config
         {
             ServiceURL = location.Endpoint.AbsoluteUri,
             AuthenticationRegion = location.Region.ToLowerInvariant(),

@@ -39,6 +39,35 @@ public class StateStoreTests
     }
 
     [Fact]
+    public async Task A_store_made_before_its_keys_are_decrypted_signs_its_first_request_when_they_are()
+    {
+        await using var emulator = await Emulator.StartAsync();
+        emulator.Cloud.World.S3.CreateBucket("accoreboot-state-test", versioning: true);
+        var location = new StateLocation(new Uri(emulator.Cloud.S3Url), "gra", "accoreboot-state-test", "test");
+        var keys = new TaskCompletionSource<(string, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new S3StateStore(S3StateStore.Client(location, new DeferredS3Credentials(keys.Task)), location, TimeProvider.System);
+
+        var writing = store.WriteAsync(Sample(serial: 3), null, default);
+        await Task.Delay(200);
+        Assert.False(writing.IsCompleted); // waits for the keys, unsigned requests are never sent
+        keys.SetResult((emulator.Options.S3AccessKey, "any-secret"));
+        await writing;
+        Assert.Equal(3, (await store.ReadAsync(default))!.Document.Serial);
+    }
+
+    [Fact]
+    public async Task Keys_that_cannot_be_decrypted_fail_the_request_with_their_own_message()
+    {
+        await using var emulator = await Emulator.StartAsync();
+        var location = new StateLocation(new Uri(emulator.Cloud.S3Url), "gra", "accoreboot-state-test", "test");
+        var keys = Task.FromException<(string, string)>(new BuildFailure("credentials/common.enc.env: no age identity opens it."));
+        var store = new S3StateStore(S3StateStore.Client(location, new DeferredS3Credentials(keys)), location, TimeProvider.System);
+
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() => store.ReadAsync(default));
+        Assert.Equal("credentials/common.enc.env: no age identity opens it.", failure.Message);
+    }
+
+    [Fact]
     public async Task A_write_based_on_a_stale_read_is_refused()
     {
         var (emulator, store) = await OnEmulatorAsync();
