@@ -31,9 +31,6 @@ sealed class EnvironmentSession(CloudApis apis, S3StateStore state, TimeProvider
     public S3StateStore State { get; } = state;
     public TimeProvider Clock { get; } = clock;
 
-    public static EnvironmentSession Open(CloudLocation location, CommonCredentials common, EnvironmentCredentials environment, TimeProvider clock) =>
-        Open(location, common, environment, OpenState(location, common, clock), clock);
-
     private static EnvironmentSession Open(CloudLocation location, CommonCredentials common, EnvironmentCredentials environment, S3StateStore state, TimeProvider clock)
     {
         var ovh = new OvhClient(Http, OvhEndpoints.Resolve(location.OvhEndpoint),
