@@ -12,7 +12,7 @@ namespace AccoReboot.Backups;
 /// </summary>
 sealed class BackupStore(IAmazonS3 s3, string bucket, string environment)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = JsonTypes.Over(new(JsonSerializerDefaults.Web) { WriteIndented = true });
 
     public string Where(string id) => $"s3://{bucket}/{BackupCatalog.ArchiveKey(environment, id)}";
 

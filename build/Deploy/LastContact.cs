@@ -26,7 +26,7 @@ sealed record LastContact(string InstanceId, string Ipv4, string HostKeyAlgorith
         if (file == null || !File.Exists(file)) return null;
         try
         {
-            return JsonSerializer.Deserialize<LastContact>(File.ReadAllText(file));
+            return JsonSerializer.Deserialize<LastContact>(File.ReadAllText(file), JsonTypes.Plain);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -40,7 +40,7 @@ sealed record LastContact(string InstanceId, string Ipv4, string HostKeyAlgorith
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            AtomicFile.WriteAllText(file, JsonSerializer.Serialize(this));
+            AtomicFile.WriteAllText(file, JsonSerializer.Serialize(this, JsonTypes.Plain));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AccoReboot.Deploy;
@@ -33,7 +34,8 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
         var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         masker.Register(password);
         string secret = "", token = "";
-        var position = new { lat = 48.8566 + Random.Shared.NextDouble() / 100, lon = 2.3522, recorded_at = DateTimeOffset.UtcNow.ToString("O") };
+        var latitude = 48.8566 + Random.Shared.NextDouble() / 100;
+        var position = new JsonObject { ["lat"] = latitude, ["lon"] = 2.3522, ["recorded_at"] = DateTimeOffset.UtcNow.ToString("O") };
         try
         {
             await Step($"the API answers /health through Caddy{(endpoints.Https ? " over HTTPS (the certificate checked)" : "")}",
@@ -51,15 +53,15 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
             {
                 foreach (var (method, path) in new[] { (HttpMethod.Post, "auth/mqtt"), (HttpMethod.Post, "auth/mqtt/acl"), (HttpMethod.Get, "metrics") })
                 {
-                    var status = (await _http.SendAsync(new HttpRequestMessage(method, endpoints.Api(path)) { Content = JsonContent.Create(new { }) }, ct)).StatusCode;
+                    var status = (await _http.SendAsync(new HttpRequestMessage(method, endpoints.Api(path)) { Content = JsonContent.Create(new JsonObject()) }, ct)).StatusCode;
                     Expect(status == HttpStatusCode.NotFound, $"{method} /api/{path} answered {(int)status}, not 404");
                 }
             });
             await Step("an app user is created through the admin API", async ct =>
-                _userId = (await Admin(HttpMethod.Post, "admin/users", new { username = $"smoke-{_run}", password }, ct))!["id"]!.GetValue<string>());
+                _userId = (await Admin(HttpMethod.Post, "admin/users", new JsonObject { ["username"] = $"smoke-{_run}", ["password"] = password }, ct))!["id"]!.GetValue<string>());
             await Step("a device of that user is created", async ct =>
             {
-                var device = await Admin(HttpMethod.Post, "admin/devices", new { id = $"smoke-{_run}", name = "Smoke", owner_id = _userId }, ct);
+                var device = await Admin(HttpMethod.Post, "admin/devices", new JsonObject { ["id"] = $"smoke-{_run}", ["name"] = "Smoke", ["owner_id"] = _userId }, ct);
                 _deviceId = device!["id"]!.GetValue<string>();
                 secret = device["secret"]!.GetValue<string>();
                 masker.Register(secret);
@@ -91,22 +93,22 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
                 await Eventually(async () =>
                 {
                     var stored = await Admin(HttpMethod.Get, $"admin/devices/{_deviceId}/positions?limit=5", null, ct);
-                    return stored!["latest"] is JsonObject latest && Math.Abs(latest["lat"]!.GetValue<double>() - position.lat) < 1e-9
-                           && stored["history"]!.AsArray().Any(row => Math.Abs(row!["lat"]!.GetValue<double>() - position.lat) < 1e-9);
+                    return stored!["latest"] is JsonObject latest && Math.Abs(latest["lat"]!.GetValue<double>() - latitude) < 1e-9
+                           && stored["history"]!.AsArray().Any(row => Math.Abs(row!["lat"]!.GetValue<double>() - latitude) < 1e-9);
                 }, "the position is not in the database", ct);
             });
             await Step("the user's token gets the position from PowerSync", async ct =>
             {
-                var answer = await _http.PostAsJsonAsync(endpoints.Api("auth/token"), new { username = $"smoke-{_run}", password }, ct);
+                var answer = await _http.PostAsJsonAsync(endpoints.Api("auth/token"), new JsonObject { ["username"] = $"smoke-{_run}", ["password"] = password }, ct);
                 Expect(answer.IsSuccessStatusCode, $"/api/auth/token answered {(int)answer.StatusCode}");
                 token = (await answer.Content.ReadFromJsonAsync<JsonObject>(ct))!["token"]!.GetValue<string>();
                 masker.Register(token);
-                await Eventually(async () => (await SyncedLatitude(token, ct)) is { } lat && Math.Abs(lat - position.lat) < 1e-9,
+                await Eventually(async () => (await SyncedLatitude(token, ct)) is { } lat && Math.Abs(lat - latitude) < 1e-9,
                     "PowerSync's sync stream does not hold the device's position", ct);
             });
             await Step("PowerSync refuses a token that is not the API's", async ct =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new { }) };
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new JsonObject()) };
                 request.Headers.TryAddWithoutValidation("Authorization", "Token " + token[..token.LastIndexOf('.')] + ".c2lnbmF0dXJl");
                 var status = (await _http.SendAsync(request, ct)).StatusCode;
                 Expect(status == HttpStatusCode.Unauthorized, $"answered {(int)status}, not 401");
@@ -162,7 +164,7 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
         }
     }
 
-    private async Task<JsonObject?> Admin(HttpMethod method, string path, object? body, CancellationToken ct, bool allowMissing = false)
+    private async Task<JsonObject?> Admin(HttpMethod method, string path, JsonObject? body, CancellationToken ct, bool allowMissing = false)
     {
         using var request = new HttpRequestMessage(method, endpoints.Api(path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
@@ -176,7 +178,7 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
     /// <summary>The latitude of the device's row in the user's buckets, read from /sync/stream up to checkpoint_complete.</summary>
     private async Task<double?> SyncedLatitude(string token, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new { }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new JsonObject()) };
         request.Headers.TryAddWithoutValidation("Authorization", "Token " + token);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (!response.IsSuccessStatusCode)
@@ -236,8 +238,8 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
         }
     }
 
-    private static Task PublishAsync(IMqttClient client, string topic, object payload, CancellationToken ct) =>
-        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(JsonSerializer.SerializeToUtf8Bytes(payload))
+    private static Task PublishAsync(IMqttClient client, string topic, JsonObject payload, CancellationToken ct) =>
+        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Encoding.UTF8.GetBytes(payload.ToJsonString()))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
 
     /// <summary>Until the check holds, within the step's time; the last reason it did not is the failure.</summary>

@@ -230,9 +230,9 @@ sealed class ResilienceChecks(
         var username = $"resilience-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         inputs.Masker.Register(password);
-        var user = await AdminAsync(endpoints, HttpMethod.Post, "admin/users", new { username, password });
+        var user = await AdminAsync(endpoints, HttpMethod.Post, "admin/users", new JsonObject { ["username"] = username, ["password"] = password });
         var userId = user!["id"]!.GetValue<string>();
-        var answer = await Http(endpoints).PostAsJsonAsync(endpoints.Api("auth/token"), new { username, password }, cancellationToken);
+        var answer = await Http(endpoints).PostAsJsonAsync(endpoints.Api("auth/token"), new JsonObject { ["username"] = username, ["password"] = password }, cancellationToken);
         if (!answer.IsSuccessStatusCode) throw new BuildFailure($"/api/auth/token answered {(int)answer.StatusCode} for the test user: the stack is not serving sign-ins.");
         var token = (await answer.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["token"]!.GetValue<string>();
         inputs.Masker.Register(token);
@@ -242,13 +242,13 @@ sealed class ResilienceChecks(
 
     private async Task<bool> TokenAcceptedAsync(PublicEndpoints endpoints, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new { }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new JsonObject()) };
         request.Headers.TryAddWithoutValidation("Authorization", "Token " + token);
         using var response = await Http(endpoints).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         return response.IsSuccessStatusCode;
     }
 
-    private async Task<JsonObject?> AdminAsync(PublicEndpoints endpoints, HttpMethod method, string path, object? body, bool allowFailure = false)
+    private async Task<JsonObject?> AdminAsync(PublicEndpoints endpoints, HttpMethod method, string path, JsonObject? body, bool allowFailure = false)
     {
         using var request = new HttpRequestMessage(method, endpoints.Api(path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", (await inputs.EnvironmentCredentials()).ApiAdminToken);

@@ -110,11 +110,11 @@ sealed record StateDocument
     /// <summary>Same content (records compare their dictionaries by reference).</summary>
     public bool SameAs(StateDocument other) => Serialize() == other.Serialize();
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    public static readonly JsonSerializerOptions Json = JsonTypes.Over(new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    });
 
     public string Serialize() => JsonSerializer.Serialize(this, Json) + "\n";
 

@@ -23,7 +23,7 @@ sealed class SandboxProgram(string root, BuildLog log, CancellationToken cancell
         var program = await EnsureBuiltAsync();
         Directory.CreateDirectory(Output);
         var requestFile = Path.Combine(Output, $"request-{Environment.ProcessId}.json");
-        await File.WriteAllTextAsync(requestFile + ".tmp", JsonSerializer.Serialize(request), cancellationToken);
+        await File.WriteAllTextAsync(requestFile + ".tmp", JsonSerializer.Serialize(request, JsonTypes.Plain), cancellationToken);
         File.Move(requestFile + ".tmp", requestFile, overwrite: true);
         try
         {

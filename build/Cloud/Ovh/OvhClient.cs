@@ -19,10 +19,10 @@ sealed record OvhCredentials(string ApplicationKey, string ApplicationSecret, st
 /// </summary>
 sealed class OvhClient(HttpClient http, Uri baseUri, OvhCredentials credentials, TimeProvider clock, RetrySettings retry)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    public static readonly JsonSerializerOptions Json = JsonTypes.Over(new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
+    });
 
     private long? _timeDelta;
     private readonly SemaphoreSlim _timeGate = new(1, 1);

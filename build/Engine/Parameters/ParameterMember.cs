@@ -61,7 +61,7 @@ public sealed class ParameterMember
                 if (field.IsDefined(typeof(ParameterAttribute), inherit: false)) declared.Add(field);
             foreach (var property in type.GetProperties(flags))
                 if (property.IsDefined(typeof(ParameterAttribute), inherit: false)) declared.Add(property);
-            declared.Sort((a, b) => a.MetadataToken.CompareTo(b.MetadataToken));
+            DeclarationOrder.Sort(declared);
             var own = new List<ParameterMember>(declared.Count);
             foreach (var member in declared) own.Add(new ParameterMember(member, member.GetCustomAttribute<ParameterAttribute>()!));
             members.InsertRange(0, own);

@@ -18,7 +18,7 @@ public static class BuildSchema
         // schema itself is only ever written when its content changes
         var checkedMark = Path.Combine(build.RootDirectory, ".nuke", "temp", "schema.checked");
         var checkedAt = File.GetLastWriteTimeUtc(checkedMark);
-        if (File.Exists(checkedMark) && File.Exists(path) && checkedAt >= File.GetLastWriteTimeUtc(build.GetType().Assembly.Location) &&
+        if (File.Exists(checkedMark) && File.Exists(path) && checkedAt >= File.GetLastWriteTimeUtc(BuiltFrom(build)) &&
             checkedAt >= Directory.GetLastWriteTimeUtc(Path.GetDirectoryName(path)!))
             return;
         var content = Render(targets, parameters, Profiles.Available(build.RootDirectory));
@@ -69,4 +69,8 @@ public static class BuildSchema
             : "string";
         return new JsonObject { ["type"] = name };
     }
+
+    /// <summary>The file the build's code is in: its assembly, or the program itself when compiled ahead of time (no assembly file then).</summary>
+    private static string BuiltFrom(NukeBuild build) =>
+        build.GetType().Assembly.Location is { Length: > 0 } assembly ? assembly : Environment.ProcessPath!;
 }

@@ -68,7 +68,7 @@ internal static class TargetFactory
             var found = new List<PropertyInfo>();
             foreach (var property in t.GetProperties(which))
                 if (property.PropertyType == typeof(Target)) found.Add(property);
-            found.Sort((a, b) => a.MetadataToken.CompareTo(b.MetadataToken));
+            DeclarationOrder.Sort(found);
             return found;
         }
         for (var t = type; t != null && t != typeof(object); t = t.BaseType)
