@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
+using System.Text.Json.Nodes;
 using AccoReboot.Backups;
 using AccoReboot.Cloud.Ovh;
 using AccoReboot.Deploy;
@@ -13,9 +13,10 @@ namespace AccoReboot;
 /// <summary>
 /// Every type the build reads or writes as JSON, with its (de)serialization compiled here rather than found by
 /// reflection at run time: build.sh compiles the build ahead of time (native), where reflection cannot make the
-/// generic code that value types need (a missing one throws "missing native code" at run time). A type serialized
-/// with <see cref="Options"/> and not listed falls back to reflection, which serves only reference-typed members
-/// there: list every new state slice, OVH body or answer here.
+/// generic code that value types need, and build.sh leaves JSON reflection off there. There is no fallback to
+/// reflection here either, so that the tests (which run the build's code with a JIT) fail as the native build would:
+/// a type that is not listed throws "JsonTypeInfo metadata for type … was not provided". List every new state
+/// slice, OVH body or answer here.
 /// </summary>
 // the OVH API: every answer and body
 [JsonSerializable(typeof(DbCapabilities))]
@@ -51,19 +52,16 @@ namespace AccoReboot;
 [JsonSerializable(typeof(BackupManifest))]
 [JsonSerializable(typeof(LastContact))]
 [JsonSerializable(typeof(SandboxRequest))]
+// the API's and PowerSync's answers and the bodies Smoke and the resilience checks send
+[JsonSerializable(typeof(JsonObject))]
 sealed partial class JsonTypes : JsonSerializerContext
 {
-    /// <summary>The listed types' compiled contracts first, reflection for the rest.</summary>
-    // made on first use, not by an initializer: the generated half of this class initializes Default, and the order
-    // of two files' static initializers is not defined (Combine skips a null: every type went to reflection)
-    public static IJsonTypeInfoResolver Resolver => s_resolver ??= JsonTypeInfoResolver.Combine(Default, new DefaultJsonTypeInfoResolver());
-
-    private static IJsonTypeInfoResolver? s_resolver;
-
     /// <summary>Options with <paramref name="options"/>'s settings over the compiled contracts.</summary>
     public static JsonSerializerOptions Over(JsonSerializerOptions options)
     {
-        options.TypeInfoResolver = Resolver;
+        // Default is read when called, not by an initializer of this half of the class: the generated half initializes
+        // it, and the order of two files' static initializers is not defined
+        options.TypeInfoResolver = Default;
         return options;
     }
 

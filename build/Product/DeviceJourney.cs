@@ -53,7 +53,7 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
             {
                 foreach (var (method, path) in new[] { (HttpMethod.Post, "auth/mqtt"), (HttpMethod.Post, "auth/mqtt/acl"), (HttpMethod.Get, "metrics") })
                 {
-                    var status = (await _http.SendAsync(new HttpRequestMessage(method, endpoints.Api(path)) { Content = JsonContent.Create(new JsonObject()) }, ct)).StatusCode;
+                    var status = (await _http.SendAsync(new HttpRequestMessage(method, endpoints.Api(path)) { Content = JsonContent.Create(new JsonObject(), JsonTypes.Default.JsonObject) }, ct)).StatusCode;
                     Expect(status == HttpStatusCode.NotFound, $"{method} /api/{path} answered {(int)status}, not 404");
                 }
             });
@@ -99,16 +99,16 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
             });
             await Step("the user's token gets the position from PowerSync", async ct =>
             {
-                var answer = await _http.PostAsJsonAsync(endpoints.Api("auth/token"), new JsonObject { ["username"] = $"smoke-{_run}", ["password"] = password }, ct);
+                var answer = await _http.PostAsJsonAsync(endpoints.Api("auth/token"), new JsonObject { ["username"] = $"smoke-{_run}", ["password"] = password }, JsonTypes.Default.JsonObject, ct);
                 Expect(answer.IsSuccessStatusCode, $"/api/auth/token answered {(int)answer.StatusCode}");
-                token = (await answer.Content.ReadFromJsonAsync<JsonObject>(ct))!["token"]!.GetValue<string>();
+                token = (await answer.Content.ReadFromJsonAsync(JsonTypes.Default.JsonObject, ct))!["token"]!.GetValue<string>();
                 masker.Register(token);
                 await Eventually(async () => (await SyncedLatitude(token, ct)) is { } lat && Math.Abs(lat - latitude) < 1e-9,
                     "PowerSync's sync stream does not hold the device's position", ct);
             });
             await Step("PowerSync refuses a token that is not the API's", async ct =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new JsonObject()) };
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new JsonObject(), JsonTypes.Default.JsonObject) };
                 request.Headers.TryAddWithoutValidation("Authorization", "Token " + token[..token.LastIndexOf('.')] + ".c2lnbmF0dXJl");
                 var status = (await _http.SendAsync(request, ct)).StatusCode;
                 Expect(status == HttpStatusCode.Unauthorized, $"answered {(int)status}, not 401");
@@ -168,17 +168,17 @@ sealed class DeviceJourney(PublicEndpoints endpoints, string adminToken, SecretM
     {
         using var request = new HttpRequestMessage(method, endpoints.Api(path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
-        if (body != null) request.Content = JsonContent.Create(body);
+        if (body != null) request.Content = JsonContent.Create(body, JsonTypes.Default.JsonObject);
         using var response = await _http.SendAsync(request, ct);
         if (allowMissing && response.StatusCode == HttpStatusCode.NotFound) return null;
         Expect(response.IsSuccessStatusCode, $"{method} /api/{path} answered {(int)response.StatusCode}");
-        return response.StatusCode == HttpStatusCode.NoContent ? null : await response.Content.ReadFromJsonAsync<JsonObject>(ct);
+        return response.StatusCode == HttpStatusCode.NoContent ? null : await response.Content.ReadFromJsonAsync(JsonTypes.Default.JsonObject, ct);
     }
 
     /// <summary>The latitude of the device's row in the user's buckets, read from /sync/stream up to checkpoint_complete.</summary>
     private async Task<double?> SyncedLatitude(string token, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new JsonObject()) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new JsonObject(), JsonTypes.Default.JsonObject) };
         request.Headers.TryAddWithoutValidation("Authorization", "Token " + token);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (!response.IsSuccessStatusCode)

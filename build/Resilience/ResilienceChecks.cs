@@ -232,9 +232,9 @@ sealed class ResilienceChecks(
         inputs.Masker.Register(password);
         var user = await AdminAsync(endpoints, HttpMethod.Post, "admin/users", new JsonObject { ["username"] = username, ["password"] = password });
         var userId = user!["id"]!.GetValue<string>();
-        var answer = await Http(endpoints).PostAsJsonAsync(endpoints.Api("auth/token"), new JsonObject { ["username"] = username, ["password"] = password }, cancellationToken);
+        var answer = await Http(endpoints).PostAsJsonAsync(endpoints.Api("auth/token"), new JsonObject { ["username"] = username, ["password"] = password }, JsonTypes.Default.JsonObject, cancellationToken);
         if (!answer.IsSuccessStatusCode) throw new BuildFailure($"/api/auth/token answered {(int)answer.StatusCode} for the test user: the stack is not serving sign-ins.");
-        var token = (await answer.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["token"]!.GetValue<string>();
+        var token = (await answer.Content.ReadFromJsonAsync(JsonTypes.Default.JsonObject, cancellationToken))!["token"]!.GetValue<string>();
         inputs.Masker.Register(token);
         if (!await TokenAcceptedAsync(endpoints, token)) throw new BuildFailure("PowerSync refuses a token the API just issued: run Smoke to see which step fails.");
         return (userId, token);
@@ -242,7 +242,7 @@ sealed class ResilienceChecks(
 
     private async Task<bool> TokenAcceptedAsync(PublicEndpoints endpoints, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new JsonObject()) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.PowerSync, "sync/stream")) { Content = JsonContent.Create(new JsonObject(), JsonTypes.Default.JsonObject) };
         request.Headers.TryAddWithoutValidation("Authorization", "Token " + token);
         using var response = await Http(endpoints).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         return response.IsSuccessStatusCode;
@@ -252,12 +252,12 @@ sealed class ResilienceChecks(
     {
         using var request = new HttpRequestMessage(method, endpoints.Api(path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", (await inputs.EnvironmentCredentials()).ApiAdminToken);
-        if (body != null) request.Content = JsonContent.Create(body);
+        if (body != null) request.Content = JsonContent.Create(body, JsonTypes.Default.JsonObject);
         try
         {
             using var response = await Http(endpoints).SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode && !allowFailure) throw new BuildFailure($"{method} /api/{path} answered {(int)response.StatusCode}.");
-            return response.StatusCode == HttpStatusCode.NoContent || !response.IsSuccessStatusCode ? null : await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
+            return response.StatusCode == HttpStatusCode.NoContent || !response.IsSuccessStatusCode ? null : await response.Content.ReadFromJsonAsync(JsonTypes.Default.JsonObject, cancellationToken);
         }
         catch (HttpRequestException) when (allowFailure)
         {
