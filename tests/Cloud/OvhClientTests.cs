@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AccoReboot.Cloud.Ovh;
 using AccoReboot.Sandbox.Emulator;
 using BuildEngine;
@@ -110,7 +111,12 @@ public class OvhClientTests
     {
         await using var emulator = await Emulator.StartAsync();
         var client = emulator.Ovh();
-        var body = new { description = "x", plan = "essential", version = "17", nodePattern = new { flavor = "db1-4", number = 1, region = "GRA" } };
+        // a JsonObject, not an anonymous type: the build serializes only the types of its compiled contracts (JsonTypes)
+        var body = new JsonObject
+        {
+            ["description"] = "x", ["plan"] = "essential", ["version"] = "17",
+            ["nodePattern"] = new JsonObject { ["flavor"] = "db1-4", ["number"] = 1, ["region"] = "GRA" },
+        };
         var failure = await Assert.ThrowsAsync<OvhApiException>(() =>
             client.PostAsync<JsonElement>($"cloud/project/{emulator.Options.ProjectId}/database/postgresql", body, default));
         Assert.Equal(HttpStatusCode.BadRequest, failure.Status);

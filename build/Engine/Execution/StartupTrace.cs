@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace BuildEngine;
 
@@ -20,7 +21,9 @@ sealed class StartupTrace
         if (!enabled) return;
         using var process = Process.GetCurrentProcess();
         _beforeMain = (DateTime.Now - process.StartTime).TotalMilliseconds;
-        _marks.Add(Line("process start to Run (build.sh, which exec()s the build, .NET host, assembly loading)", _beforeMain));
+        _marks.Add(Line(RuntimeFeature.IsDynamicCodeSupported
+            ? "process start to Run (build.sh, which exec()s the build, .NET host, assembly loading)"
+            : "process start to Run (build.sh, which exec()s the build, the native program's start)", _beforeMain));
     }
 
     public bool Enabled { get; }
@@ -43,6 +46,8 @@ sealed class StartupTrace
         if (!Enabled) return;
         foreach (var mark in _marks) log.Trace(mark);
         log.Trace($"startup {_beforeMain + _last,8:0.0} ms  total to here");
+        // a native build is one program: nothing is loaded, the list would name everything
+        if (!RuntimeFeature.IsDynamicCodeSupported) return;
         // each assembly loaded costs start-up time: the list says which parts of the build a start touched
         var loaded = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name ?? "?").Order(StringComparer.Ordinal).ToList();
         log.Trace($"startup {loaded.Count} assemblies loaded: {string.Join(", ", loaded)}");
