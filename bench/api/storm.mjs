@@ -51,10 +51,8 @@ try {
   }
   await pool.end();
 
-  // EMQX's authenticator as the rendered config makes it, pointed at this API
-  const template = (await import('node:fs')).readFileSync(join(api, '..', 'templates', 'emqx.conf'), 'utf8')
-    .replace(/\{\{ if dashboard \}\}18083\{\{ else \}\}0\{\{ end \}\}/, '0').replace(/\{\{ environment \}\}/g, 'bench')
-    .replaceAll('http://api:3000', `http://127.0.0.1:${port}`);
+  // EMQX's authenticator as the build renders it for the sandbox (bench/api/run: Render), pointed at this API
+  const template = readFileSync(process.argv[3], 'utf8').replaceAll('http://api:3000', `http://127.0.0.1:${port}`);
   const config = await loadConfig(template);
   const chain = new AuthenticationChain(config.authentication);
   const { pool_size: poolSize, enable_pipelining: pipelining } = config.authentication[0];
@@ -84,7 +82,7 @@ try {
   console.log(`  the API's CPU        : ${median.apiCpu.toFixed(2)} s (${(median.apiCpu / median.seconds * 100).toFixed(0)} % of a core)`);
   console.log(`  the broker's side    : ${median.ownCpu.toFixed(2)} s of CPU (the stand-in's connector and this load generator, one process)`);
   console.log(`  the machine          : ${(median.busy * 100).toFixed(0)} % busy over its ${median.cores} cores (the API, PostgreSQL, the broker's side)`);
-  console.log(`  EMQX's pool          : at most ${median.maxRunning} requests in flight and ${median.maxQueued} waiting for a connection`);
+  console.log(`  EMQX's pool          : at most ${median.maxRunning} requests in flight and ${median.maxQueued} queued in it`);
   console.log(`  slowest 1 %          : ${median.lateStart.toFixed(1)} ms of their latency, on median, passed before they were handed to the pool (this process busy)`);
   const met = rounds.every((r) => r.allowed === DEVICES) && throughput >= 2000 && p99 <= 50;
   console.log(met ? 'budget met' : 'BUDGET MISSED');
@@ -109,7 +107,8 @@ try {
       const wait = due - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
       const device = devices[i];
-      const late = performance.now() - due;
+      // a request may leave up to 1 ms before its due time (the loop sleeps only longer waits): not late then
+      const late = Math.max(0, performance.now() - due);
       pending.push(chain.authenticate({ username: device.id, password: device.secret, clientid: device.id }).then((decision) => {
         const latency = performance.now() - due;
         latencies.push(latency);

@@ -61,6 +61,13 @@ export class HttpConnector {
         const answer = await this.pool.request({
           method: method.toUpperCase(), path: target.pathname + target.search, headers: requestHeaders, body: payload,
           signal: AbortSignal.timeout(timeout),
+          // ehttpc sends up to enable_pipelining requests on a connection before the first answer, whatever the
+          // method (EMQX's config reference: "when set to 1 ... wait for the server to return and then continue
+          // to send the next request"); undici pipelines only requests it may replay (a POST is marked so: it
+          // retries nothing itself, max_retries above does) and, by default, holds the pipeline until each
+          // answer's headers (blocking)
+          idempotent: true,
+          blocking: false,
         });
         const text = await answer.body.text();
         if (TRACE && performance.now() - started > 250) process.stderr.write(`${new Date().toISOString()} slow ${target.pathname} ${(performance.now() - started).toFixed(0)} ms\n`);

@@ -10,6 +10,7 @@ import mqtt from 'mqtt';
 import { Broker } from '../emqx/broker.mjs';
 import { loadConfig } from '../emqx/config.mjs';
 import { FlappingDetector } from '../emqx/flapping.mjs';
+import { AuthenticationChain } from '../emqx/http-auth.mjs';
 
 /** An auth server whose answers the tests script; it records every request. */
 async function authServer() {
@@ -256,6 +257,47 @@ describe('EMQX stand-in ssl listener', () => {
     } finally {
       await broker.close();
     }
+  });
+});
+
+describe('EMQX stand-in HTTP pool', () => {
+  // How many of `count` simultaneous sign-ins reach the API before it answers any, over one connection
+  // (pool_size = 1) that may carry `pipelining` requests at a time.
+  async function inFlightBeforeAnyAnswer(pipelining, count) {
+    const auth = await authServer();
+    let release;
+    const released = new Promise((resolve) => { release = resolve; });
+    auth.authn = () => {
+      if (auth.requests.length === count) release();
+      return { status: 200, body: { result: 'allow' }, after: released };
+    };
+    const config = await loadConfig(`authentication = [{
+      mechanism = password_based, backend = http, method = post, url = "${auth.url}/auth/mqtt"
+      body { username = "\${username}", password = "\${password}" }
+      request_timeout = 5s, pool_size = 1, enable_pipelining = ${pipelining}
+    }]`);
+    const chain = new AuthenticationChain(config.authentication);
+    try {
+      const signIns = Array.from({ length: count }, (_, i) => chain.authenticate({ username: `d${i}`, password: 'p', clientid: `d${i}` }));
+      // the answers are held until every request has arrived, or for 0.5 s when they cannot all arrive
+      const timer = setTimeout(release, 500);
+      await released;
+      const seen = auth.requests.length;
+      clearTimeout(timer);
+      assert.deepEqual((await Promise.all(signIns)).map((d) => d.result), Array(count).fill('allow'));
+      return seen;
+    } finally {
+      await chain.close();
+      auth.http.close();
+    }
+  }
+
+  test('enable_pipelining sends that many POSTs on one connection before the first answer, as ehttpc does', async () => {
+    assert.equal(await inFlightBeforeAnyAnswer(3, 3), 3);
+  });
+
+  test('enable_pipelining = 1 waits for each answer before the next request', async () => {
+    assert.equal(await inFlightBeforeAnyAnswer(1, 3), 1);
   });
 });
 
