@@ -62,10 +62,9 @@ try {
   writeFileSync(join(keys, 'jwt.key.pem'), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
   const mqttPassword = randomBytes(24).toString('hex');
 
-  // the rendered emqx.conf of the stack, pointed at this machine's API and ports
+  // the emqx.conf the build renders for the sandbox (bench/ingest/run: Render), pointed at this machine's API and ports
   const config = join(keys, 'emqx.conf');
-  writeFileSync(config, readFileSync(join(root, 'templates', 'emqx.conf'), 'utf8')
-    .replace(/\{\{ if dashboard \}\}18083\{\{ else \}\}0\{\{ end \}\}/, '0').replace(/\{\{ environment \}\}/g, 'bench')
+  writeFileSync(config, readFileSync(process.argv[3], 'utf8')
     .replaceAll('http://api:3000', `http://127.0.0.1:${apiPort}`)
     .replace('"0.0.0.0:1883"', `"127.0.0.1:${mqttPort}"`).replace('"0.0.0.0:8083"', `"127.0.0.1:${await freePort()}"`));
 
