@@ -63,9 +63,13 @@ partial class Build
         public static readonly HttpClient Client = new() { Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    // one for the run: Build and Push share what it has learnt (the daemon answers)
+    AccoReboot.Docker.DockerCli Docker => _docker ??= new(Processes, ProcessEnvironment);
+    AccoReboot.Docker.DockerCli? _docker;
+
     AccoReboot.Docker.ImagePublisher IContainerImage.Images => new(
         new AccoReboot.Docker.ImageSettings(Registry, ImageRepository, BaseImage, BuildArguments, BuildCaFile),
-        RootDirectory, new AccoReboot.Docker.DockerCli(Processes, ProcessEnvironment), Processes, ProcessEnvironment,
+        RootDirectory, Docker, Processes, ProcessEnvironment,
         () => new CredentialsLoader(SopsStore, Secrets, CommonCredentials).CommonAsync(CancellationToken),
         (user, password) => new AccoReboot.Docker.RegistryClient(RegistryHttp.Client, user, password),
         Log, CancellationToken);

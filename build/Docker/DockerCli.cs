@@ -16,8 +16,12 @@ sealed class DockerCli(ProcessRunner processes, IProcessEnvironment processEnvir
             .Where(name => processEnvironment.GetVariable(name) != null)
             .ToDictionary(name => name, name => processEnvironment.GetVariable(name));
 
+    private bool _answered;
+
+    /// <summary>Docker is installed and its daemon answers; asked once per run (Build then Push ask it twice).</summary>
     public async Task CheckAsync(CancellationToken ct)
     {
+        if (_answered) return;
         ProcessResult result;
         try
         {
@@ -32,6 +36,7 @@ sealed class DockerCli(ProcessRunner processes, IProcessEnvironment processEnvir
             var reason = (result.StandardError + result.StandardOutput).Trim().Split('\n').FirstOrDefault(l => l.Length > 0) ?? "no answer";
             throw new BuildFailure($"The Docker daemon does not answer ({reason}): start it (systemctl start docker, or dockerd).");
         }
+        _answered = true;
     }
 
     public async Task BuildAsync(string context, IEnumerable<string> tags, IReadOnlyDictionary<string, string> buildArguments, IReadOnlyDictionary<string, string> labels, CancellationToken ct)

@@ -24,7 +24,9 @@ sealed class ImagePublisher(ImageSettings settings, string root, DockerCli docke
     public async Task BuildAsync()
     {
         await docker.CheckAsync(cancellationToken);
+        log.Phase("Build: Docker answered");
         var revision = await GitRevision.ReadAsync(processes, root, SourceDirectory, cancellationToken);
+        log.Phase("Build: git revision read");
         var image = new ImageReference(settings.Registry, settings.Repository, revision.Tag);
         if (revision.Dirty)
             log.Warn($"{SourceDirectory}/ has changes that are not committed: the image is tagged {revision.Tag}. Commit them for an image a deploy can be traced to.");
@@ -49,11 +51,15 @@ sealed class ImagePublisher(ImageSettings settings, string root, DockerCli docke
     public async Task PushAsync()
     {
         await docker.CheckAsync(cancellationToken);
+        log.Phase("Push: Docker answered");
         var image = await ImageAsync();
+        log.Phase("Push: git revision read");
         var local = await docker.ImageIdAsync(image.ToString(), cancellationToken)
                     ?? throw new BuildFailure($"There is no local image {image}: run ./build.sh Build first (Push depends on it).");
+        log.Phase("Push: local image inspected");
         var common = await credentials();
         var remote = await registry(common.RegistryUsername, common.RegistryPassword).FindAsync(image, cancellationToken);
+        log.Phase("Push: credentials decrypted, registry asked for the tag");
         if (remote?.ConfigDigest == local)
         {
             log.Success($"{image} is already in the registry (same image {Short(local)}): nothing to push.");
@@ -75,11 +81,13 @@ sealed class ImagePublisher(ImageSettings settings, string root, DockerCli docke
     {
         var common = await credentials();
         var remote = await registry(common.RegistryUsername, common.RegistryPassword).FindAsync(image, cancellationToken);
+        log.Phase("Build: credentials decrypted, registry asked for the tag");
         if (remote == null) return false;
         if (await docker.ImageIdAsync(image.ToString(), cancellationToken) != remote.ConfigDigest)
             await docker.PullAsync(image, common.RegistryUsername, common.RegistryPassword, cancellationToken);
         // the tag must hold this commit's build: the revision label says which commit an image was built from
         var revision = await docker.LabelAsync(image.ToString(), "org.opencontainers.image.revision", cancellationToken);
+        log.Phase("Build: local image and its revision label read");
         if (revision != sha)
             throw new BuildFailure($"The registry already has {image} as another image (built from {(string.IsNullOrEmpty(revision) ? "no known commit" : revision)}): a commit tag names one image only. Delete the tag in the registry, then build again.");
         log.Success($"{image} is already in the registry ({Short(remote.ConfigDigest)}): this commit is not built again.");
