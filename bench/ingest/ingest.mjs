@@ -2,7 +2,8 @@
 // API, from the rendered emqx.conf), the API writes them to PostgreSQL 17 + TimescaleDB. Prints the sustained rate,
 // publish-to-row latency (received_at - recorded_at, one clock), rows lost, and beside it the rate of a plain COPY
 // of the same rows into the same kind of table: the physical limit of this machine.
-// Budget on 2 cores: >= 5,000 positions/s sustained, p99 <= 250 ms, 0 lost.
+// Budget on 2 cores: >= 5,000 positions/s sustained, p99 <= 250 ms, 0 lost. The measured minute is also cut into
+// WINDOWS (5) windows: min / median / max of their rates and p99s.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
@@ -23,6 +24,7 @@ const DEVICES = Number(process.env.DEVICES ?? 500);
 const RATE = Number(process.env.RATE ?? 5500); // offered positions per second, all devices together
 const SECONDS = Number(process.env.DURATION ?? 60);
 const WARMUP = Number(process.env.WARMUP ?? 5);
+const WINDOWS = Number(process.env.WINDOWS ?? 5); // the measured time, cut into this many windows of equal length
 const phases = [];
 const phase = async (name, work) => {
   const started = performance.now();
@@ -153,6 +155,12 @@ try {
            max(extract(epoch FROM received_at - recorded_at)) * 1000 AS max
     FROM positions WHERE recorded_at >= $1`, [measuredFrom])).rows[0];
   const total = (await adminPool.query('SELECT count(*)::int AS n FROM positions')).rows[0].n;
+  // each window of the measured time on its own: a rate and a p99 that hold through the minute, not on average
+  const windows = (await adminPool.query(`
+    SELECT width_bucket(extract(epoch FROM recorded_at - $1), 0, $2, $3) AS w, count(*)::int AS rows,
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - recorded_at)) * 1000 AS p99
+    FROM positions WHERE recorded_at >= $1 GROUP BY 1 ORDER BY 1`,
+  [measuredFrom, SECONDS, WINDOWS])).rows.filter((row) => row.w >= 1 && row.w <= WINDOWS);
   if (process.env.BENCH_TRACE) {
     const seconds = await adminPool.query(`SELECT date_trunc('second', recorded_at) AS at, count(*)::int AS n,
       round((max(extract(epoch FROM received_at - recorded_at)) * 1000)::numeric, 1) AS max_ms FROM positions GROUP BY 1 ORDER BY 1`);
@@ -183,6 +191,12 @@ try {
   console.log(`written           : ${total} rows, lost ${lost} (must be 0), devices cut off ${disconnected}; measured: the ${stats.rows} sent after the ${WARMUP} s warm-up`);
   console.log(`sustained         : ${Math.round(rate)} positions/s  (budget >= 5000, ratio ${(rate / 5000).toFixed(2)})`);
   console.log(`latency p50/p99/max: ${Number(stats.p50).toFixed(1)} / ${Number(stats.p99).toFixed(1)} / ${Number(stats.max).toFixed(1)} ms  (p99 budget 250 ms, ratio ${(stats.p99 / 250).toFixed(3)})`);
+  const spread = (values, digits) => {
+    const v = [...values].sort((a, b) => a - b);
+    return `${v[0].toFixed(digits)} / ${v[Math.floor((v.length - 1) / 2)].toFixed(digits)} / ${v.at(-1).toFixed(digits)}`;
+  };
+  const windowSeconds = SECONDS / WINDOWS;
+  console.log(`${WINDOWS} windows of ${windowSeconds} s : rate ${spread(windows.map((row) => row.rows / windowSeconds), 0)} positions/s, p99 ${spread(windows.map((row) => Number(row.p99)), 1)} ms (min / median / max)`);
   console.log(`plain COPY        : ${Math.round(copyRate)} rows/s; ingestion / COPY = ${(rate / copyRate).toFixed(3)}`);
   console.log(`API counters      : ${metrics.join(', ')}`);
   console.log('breakdown:');
