@@ -61,7 +61,8 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         log.Phase("Apply starts");
         // the lock is asked for first thing: its request is prepared while the credentials are decrypted and sent when
         // they are; it and the state's read after it overlap the rendering of cloud-init and the catalog reads
-        var locking = EnvironmentSession.LockAsync(inputs.State(), "Apply", inputs.Who, forceUnlock, cancellationToken);
+        var store = inputs.State();
+        var locking = EnvironmentSession.LockAsync(store, "Apply", inputs.Who, forceUnlock, cancellationToken);
         var rendering = Task.Run(inputs.Desired, cancellationToken);
         EnvironmentSession session;
         try
@@ -70,7 +71,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         }
         catch
         {
-            await EnvironmentSession.AbandonAsync(inputs.State(), locking);
+            await EnvironmentSession.AbandonAsync(store, locking);
             throw;
         }
         log.Phase("credentials decrypted, cloud session made");
@@ -88,7 +89,7 @@ sealed class Provisioner(ProvisioningInputs inputs, BuildLog log, Confirmation c
         }
         catch
         {
-            await EnvironmentSession.AbandonAsync(session.State, locking);
+            await EnvironmentSession.AbandonAsync(store, locking);
             throw;
         }
         await session.UnderLockAsync(locking, async stored =>
